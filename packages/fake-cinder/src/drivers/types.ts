@@ -1,0 +1,44 @@
+// Ports between CinderCloud (the orchestrator) and the storage adapters. CinderCloud calls
+// these from its clock-driven async steps; the implementations talk to an RbdBackend.
+import type { ImageRef } from "@cinderlab/fake-rbd";
+import type { Backup, Volume } from "../model/types.js";
+
+export interface VolumeDriver {
+  /** where the volume's bytes live, e.g. {pool: "volumes", image: "volume-<id>"} */
+  imageRef(volumeId: string): ImageRef;
+  createVolume(volume: Pick<Volume, "id" | "size">): Promise<void>;
+  extendVolume(volume: Pick<Volume, "id">, newSizeGiB: number): Promise<void>;
+  /** removes backup snapshots first, as Cinder's RBD volume driver does; a missing image is fine */
+  deleteVolume(volume: Pick<Volume, "id">): Promise<void>;
+}
+
+/** What the backup driver saved of the volume (the `backup.<bid>.meta` object, version 2). */
+export interface SavedVolumeMetadata {
+  version: number;
+  "volume-base-metadata"?: Record<string, unknown>;
+  "volume-metadata"?: Record<string, string>;
+  "volume-glance-metadata"?: Record<string, string>;
+}
+
+export interface BackupResult {
+  /** the exact string stored on the backup (null when the driver sets none) */
+  serviceMetadata: string | null;
+  container: string;
+}
+
+export interface BackupDriver {
+  /** the driver's class path, reported as backup.service and backup_service */
+  readonly serviceName: string;
+  readonly defaultContainer: string;
+  backup(backup: Backup, volume: Volume, volumeDriver: VolumeDriver): Promise<BackupResult>;
+  /** restores the data; returns the saved volume metadata to apply, if any */
+  restore(
+    backup: Backup,
+    target: Volume,
+    volumeDriver: VolumeDriver,
+  ): Promise<SavedVolumeMetadata | undefined>;
+  deleteBackup(backup: Backup): Promise<void>;
+  /** driver_info of the export record ({} for ceph) */
+  exportRecord(backup: Backup): Record<string, unknown>;
+  importRecord(backup: Backup, driverInfo: unknown): Promise<void>;
+}
