@@ -42,6 +42,8 @@ class Recorder:
         self.out = out
         self.work = work
         self.steps: list[dict] = []
+        # "scenario" builds the state outputs.json describes; "errors" steps come after it
+        self.phase = "scenario"
         self.points: dict[str, dict] = {}
         self.streams: list[dict] = []
         self.outputs: list[dict] = []
@@ -70,6 +72,7 @@ class Recorder:
         self.steps.append(
             {
                 "op": "rbd",
+                "phase": self.phase,
                 "argv": self.subst(argv),
                 "stdout": r.stdout.decode(),
                 "stderr": r.stderr.decode(),
@@ -82,12 +85,12 @@ class Recorder:
         data = bytes(length) if seed is None else pattern(seed, length)
         with rbd.Image(self.ioctx, image) as img:
             img.write(data, offset)
-        self.steps.append({"op": "write", "image": image, "offset": offset, "length": length, "seed": seed})
+        self.steps.append({"op": "write", "phase": self.phase, "image": image, "offset": offset, "length": length, "seed": seed})
 
     def discard(self, image: str, offset: int, length: int) -> None:
         with rbd.Image(self.ioctx, image) as img:
             img.discard(offset, length)
-        self.steps.append({"op": "discard", "image": image, "offset": offset, "length": length})
+        self.steps.append({"op": "discard", "phase": self.phase, "image": image, "offset": offset, "length": length})
 
     # ------------------------------------------------------------------ observations
     def export_point(self, image: str, snap: str | None) -> dict:
@@ -136,6 +139,8 @@ class Recorder:
         self.outputs.append(
             {
                 "name": name,
+                # the state it saw: manifest steps[0:afterStep] replayed
+                "afterStep": len(self.steps),
                 "argv": self.subst(argv),
                 "stdout": r.stdout.decode(),
                 "stderr": r.stderr.decode(),
@@ -150,6 +155,7 @@ class Recorder:
             print(f"record: note: rbd {' '.join(argv)} succeeded", file=sys.stderr)
         entry = {
             "name": name,
+            "afterStep": len(self.steps),
             "argv": self.subst(argv),
             "stdout": r.stdout.decode(errors="replace") if len(r.stdout) < 4096 else f"<{len(r.stdout)} bytes>",
             "stderr": r.stderr.decode(),
@@ -218,7 +224,7 @@ class Recorder:
         with open(raw_path, "wb") as f:
             f.write(raw)
         self.steps.append(
-            {"op": "file", "path": "{work}/import.raw", "size": len(raw),
+            {"op": "file", "phase": self.phase, "path": "{work}/import.raw", "size": len(raw),
              "writes": [{"offset": 128 * 1024, "length": 8192, "seed": "i"}]}
         )
         self.step(["import", "--no-progress", raw_path, f"{p}/imported"])
@@ -255,6 +261,7 @@ class Recorder:
 
     def record_errors(self) -> None:
         p = POOL
+        self.phase = "errors"
         streams = os.path.join(self.out, "streams")
         self.error("info-no-such-pool", ["info", "nopool/vol"])
         self.error("ls-no-such-pool", ["ls", "nopool"])
