@@ -1,0 +1,71 @@
+import { Command } from "commander";
+import type { Verb } from "../context.js";
+import { addPoolOption } from "../context.js";
+import { CliFailure, cppStrerror, errnoOf, failWith } from "../errors.js";
+import { resolvePool } from "../spec.js";
+
+/** `rbd pool init`, plus fake-rbd's `pool create` / `pool ls` / `pool rm` (real pools come from ceph). */
+export function poolCommand(verb: Verb): Command {
+  const pool = new Command("pool").summary("Pool management.").description("Pool management.");
+
+  const init = new Command("init")
+    .summary("Initialize pool for use by RBD.")
+    .description("Initialize pool for use by RBD.")
+    .argument("[pool-name]", "pool name")
+    .option("--force", "force initialize pool for RBD use if registered by another application");
+  addPoolOption(init);
+  pool.addCommand(
+    verb(init, async (ctx) => {
+      const { pool: name, defaultPool } = resolvePool(init.args[0], init.opts<{ pool?: string }>().pool);
+      await ctx.openPool(name, defaultPool);
+      await ctx.backend.initPool(name, ctx.cluster).catch((error: unknown) => {
+        throw failWith("error registering application", error);
+      });
+    }),
+  );
+
+  const create = new Command("create")
+    .summary("fake-rbd only: create a pool (real pools come from `ceph osd pool create`).")
+    .description(
+      "fake-rbd extension: create a pool in the fake cluster. Real Ceph has no such rbd verb: pools are created with\n" +
+        "`ceph osd pool create <pool>` and then prepared with `rbd pool init <pool>`.",
+    )
+    .argument("[pool-name]", "pool name");
+  addPoolOption(create);
+  pool.addCommand(
+    verb(create, async (ctx) => {
+      const { pool: name } = resolvePool(create.args[0], create.opts<{ pool?: string }>().pool);
+      await ctx.backend.createPool(name, ctx.cluster).catch((error: unknown) => {
+        if (errnoOf(error) === 17) throw new CliFailure(`pool '${name}' already exists`, 17, { cause: error });
+        throw failWith("error creating pool", error);
+      });
+      ctx.err(`pool '${name}' created\n`);
+    }),
+  );
+
+  const list = new Command("list")
+    .alias("ls")
+    .summary("fake-rbd only: list the pools of the fake cluster (real: `ceph osd pool ls`).")
+    .description("fake-rbd extension: list pools, one per line (real Ceph: `ceph osd pool ls`).");
+  pool.addCommand(
+    verb(list, async (ctx) => {
+      for (const name of await ctx.backend.listPools(ctx.cluster)) ctx.out(`${name}\n`);
+    }),
+  );
+
+  const remove = new Command("remove")
+    .alias("rm")
+    .summary("fake-rbd only: delete a pool and its images (real: `ceph osd pool rm`).")
+    .description("fake-rbd extension: delete a pool and every image in it (real Ceph: `ceph osd pool rm`).")
+    .argument("[pool-name]", "pool name");
+  addPoolOption(remove);
+  pool.addCommand(
+    verb(remove, async (ctx) => {
+      const { pool: name } = resolvePool(remove.args[0], remove.opts<{ pool?: string }>().pool);
+      await ctx.backend.removePool(name, ctx.cluster).catch((error: unknown) => {
+        throw new CliFailure(`rbd: error removing pool '${name}': ${cppStrerror(errnoOf(error))}`, errnoOf(error));
+      });
+    }),
+  );
+  return pool;
+}

@@ -1,0 +1,237 @@
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { basename } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Command } from "commander";
+import type { CliContext, SpecOptionValues, Verb } from "../context.js";
+import { addImageOptions, addNoProgressOption, imageRef, snapRef } from "../context.js";
+import { CliFailure, cppStrerror, errnoOf, failWith, invalidArgument } from "../errors.js";
+import { librbdLog } from "../librbd-log.js";
+import type { Progress } from "../progress.js";
+import { parseSpec, resolveImageSpec } from "../spec.js";
+import { addCreateOptions, createOptionsFrom } from "./image.js";
+
+type TransferOptions = SpecOptionValues & { progress?: boolean; fromSnap?: string; wholeObject?: boolean };
+
+const STDIO = "-";
+
+/** Opens the destination first so an existing file fails before any byte is read, as rbd does. */
+async function openDestination(ctx: CliContext, path: string, verb: string): Promise<Writable> {
+  if (path === STDIO) return ctx.io.stdout;
+  try {
+    const handle = await open(path, "wx");
+    return handle.createWriteStream();
+  } catch (error) {
+    throw failWith(`${verb} error`, error);
+  }
+}
+
+/** Moves a stream to its destination, counting bytes for the progress line. */
+async function copy(source: Readable, destination: Writable, toStdout: boolean, onBytes?: (n: number) => void) {
+  if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
+  // stdout belongs to the caller (the process, or a test's collector): never end it here.
+  await pipeline(source, destination, { end: !toStdout });
+}
+
+function track(progress: Progress, total: number | undefined): ((n: number) => void) | undefined {
+  if (total === undefined || total <= 0) return undefined;
+  let done = 0;
+  return (n) => {
+    done += n;
+    progress.update(done, total);
+  };
+}
+
+export function exportCommand(verb: Verb): Command {
+  const cmd = new Command("export")
+    .summary("Export image to file.")
+    .description('Export image to file ("-" for stdout).')
+    .argument("[source-image-or-snap-spec]", "source image or snapshot specification <pool-name>/<image-name>[@<snap-name>]")
+    .argument("[path-name]", 'export file (or "-" for stdout)')
+    .option("--path <path>", 'export file (or "-" for stdout)')
+    .option("--export-format <format>", "format of image file (only 1 is supported by fake-rbd)");
+  addImageOptions(cmd, true);
+  addNoProgressOption(cmd);
+  return verb(cmd, async (ctx) => {
+    const opts = cmd.opts<TransferOptions & { path?: string; exportFormat?: string }>();
+    if (opts.exportFormat !== undefined && opts.exportFormat !== "1") {
+      throw new CliFailure("rbd: --export-format 2 is not supported by fake-rbd", 95);
+    }
+    const spec = resolveImageSpec(cmd.args[0], opts, "permitted", ctx.cluster);
+    const path = cmd.args[1] ?? opts.path;
+    if (path === undefined) throw invalidArgument("path was not specified");
+    const info = await ctx.openImage(spec);
+    const destination = await openDestination(ctx, path, "export");
+    const progress = ctx.progress("Exporting image", opts.progress === false);
+    try {
+      await progress.run(async () => {
+        const source = await ctx.backend.exportImage(snapRef(spec));
+        await copy(source, destination, path === STDIO, track(progress, info.size));
+      });
+    } catch (error) {
+      throw failWith("export error", error);
+    }
+  });
+}
+
+export function exportDiffCommand(verb: Verb): Command {
+  const cmd = new Command("export-diff")
+    .summary("Export incremental diff to file.")
+    .description('Export incremental diff to file ("-" for stdout), as an "rbd diff v1" stream.')
+    .argument("[source-image-or-snap-spec]", "source image or snapshot specification <pool-name>/<image-name>[@<snap-name>]")
+    .argument("[path-name]", 'export file (or "-" for stdout)')
+    .option("--path <path>", 'export file (or "-" for stdout)')
+    .option("--from-snap <from-snap>", "snapshot starting point")
+    .option("--whole-object", "compare whole object");
+  addImageOptions(cmd, true);
+  addNoProgressOption(cmd);
+  return verb(cmd, async (ctx) => {
+    const opts = cmd.opts<TransferOptions & { path?: string }>();
+    const spec = resolveImageSpec(cmd.args[0], opts, "permitted", ctx.cluster);
+    const path = cmd.args[1] ?? opts.path;
+    if (path === undefined) throw invalidArgument("path was not specified");
+    await ctx.openImage(spec);
+    const destination = await openDestination(ctx, path, "export-diff");
+    const progress = ctx.progress("Exporting image", opts.progress === false);
+    try {
+      await progress.run(async () => {
+        const source = await ctx.backend.exportDiff(snapRef(spec), {
+          ...(opts.fromSnap !== undefined && { fromSnap: opts.fromSnap }),
+          wholeObject: opts.wholeObject === true,
+        });
+        await copy(source, destination, path === STDIO);
+      });
+    } catch (error) {
+      throw failWith("export-diff error", error);
+    }
+  });
+}
+
+export function importCommand(verb: Verb): Command {
+  const cmd = new Command("import")
+    .summary("Import image from file.")
+    .description('Import image from file ("-" for stdin); runs of zeros stay sparse.')
+    .argument("[path-name]", 'import file (or "-" for stdin)')
+    .argument("[dest-image-spec]", "destination image specification <pool-name>/<image-name>")
+    .option("--path <path>", 'import file (or "-" for stdin)')
+    .option("--dest-pool <dest-pool>", "destination pool name")
+    .option("--dest <dest>", "destination image name")
+    .option("--export-format <format>", "format of image file (only 1 is supported by fake-rbd)");
+  addImageOptions(cmd, false);
+  addCreateOptions(cmd);
+  addNoProgressOption(cmd);
+  return verb(cmd, async (ctx) => {
+    const opts = cmd.opts<
+      TransferOptions & { path?: string; destPool?: string; dest?: string; exportFormat?: string }
+    >();
+    if (opts.exportFormat !== undefined && opts.exportFormat !== "1") {
+      throw new CliFailure("rbd: --export-format 2 is not supported by fake-rbd", 95);
+    }
+    const path = cmd.args[0] ?? opts.path;
+    if (path === undefined) throw invalidArgument("path was not specified");
+    if (opts.pool !== undefined) ctx.err("rbd: -p [ --pool ] is deprecated, use --dest-pool\n");
+    const destSpec = cmd.args[1];
+    const parsed = destSpec === undefined ? undefined : parseSpec(destSpec);
+    const image = parsed?.image ?? opts.dest ?? opts.image ?? (path === STDIO ? undefined : basename(path));
+    if (!image) throw invalidArgument("destination image name was not specified");
+    if (parsed?.snap) throw invalidArgument("destination snapshot name specified for a command that doesn't use it");
+    const explicitPool = parsed?.pool ?? opts.destPool ?? opts.pool;
+    const spec = resolveImageSpec(undefined, { image, pool: explicitPool, namespace: parsed?.namespace }, "none", ctx.cluster);
+    const createOptions = createOptionsFrom(opts);
+    let size: number | undefined;
+    let source: Readable;
+    if (path === STDIO) {
+      source = ctx.io.stdin;
+    } else {
+      try {
+        size = (await stat(path)).size;
+        source = createReadStream(path);
+      } catch (error) {
+        throw new CliFailure(
+          [`rbd: error opening ${path}`, `rbd: import failed: ${cppStrerror(errnoOf(error))}`],
+          errnoOf(error),
+          { cause: error },
+        );
+      }
+    }
+    await ctx.openPool(spec.pool, spec.defaultPool);
+    const progress = ctx.progress("Importing image", opts.progress === false);
+    const ref = imageRef(spec);
+    if ((await ctx.backend.listImages(spec.pool, ctx.cluster)).includes(spec.image)) {
+      source.destroy();
+      ctx.err("rbd: image creation failed\n");
+      progress.fail();
+      throw new CliFailure(
+        [librbdLog("librbd", `rbd image ${spec.image} already exists`), `rbd: import failed: ${cppStrerror(17)}`],
+        17,
+      );
+    }
+    try {
+      const onBytes = track(progress, size);
+      if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
+      await progress.run(() =>
+        ctx.backend.importImage(ref, source, { ...createOptions, ...(size !== undefined && { size }) }),
+      );
+    } catch (error) {
+      throw failWith("import failed", error);
+    }
+  });
+}
+
+export function importDiffCommand(verb: Verb): Command {
+  const cmd = new Command("import-diff")
+    .summary("Import an incremental diff.")
+    .description('Import an incremental diff ("rbd diff v1" or v2 stream; "-" for stdin).')
+    .argument("[path-name]", 'import file (or "-" for stdin)')
+    .argument("[image-spec]", "image specification <pool-name>/<image-name>")
+    .option("--path <path>", 'import file (or "-" for stdin)')
+    .option("--sparse-size <sparse-size>", "sparse size in B/K/M [default: 4K]");
+  addImageOptions(cmd, false);
+  addNoProgressOption(cmd);
+  return verb(cmd, async (ctx) => {
+    const opts = cmd.opts<TransferOptions & { path?: string }>();
+    const path = cmd.args[0] ?? opts.path;
+    if (path === undefined) throw invalidArgument("path was not specified");
+    const spec = resolveImageSpec(cmd.args[1], opts, "none", ctx.cluster);
+    await ctx.openImage(spec);
+    let size: number | undefined;
+    let source: Readable;
+    if (path === STDIO) {
+      source = ctx.io.stdin;
+    } else {
+      try {
+        size = (await stat(path)).size;
+        source = createReadStream(path);
+      } catch (error) {
+        throw new CliFailure(
+          [`rbd: error opening ${path}`, `rbd: import-diff failed: ${cppStrerror(errnoOf(error))}`],
+          errnoOf(error),
+          { cause: error },
+        );
+      }
+    }
+    const progress = ctx.progress("Importing image diff", opts.progress === false);
+    const onBytes = track(progress, size);
+    if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
+    try {
+      await ctx.backend.importDiff(imageRef(spec), source);
+      progress.finish();
+    } catch (error) {
+      // rbd prints the decoder's own complaint ("end snapshot 's1' already exists, aborting")
+      // before the failed progress line and its summary.
+      const detail = diffDetail(error);
+      if (detail) ctx.err(`${detail}\n`);
+      progress.fail();
+      throw failWith("import-diff failed", error);
+    }
+  });
+}
+
+/** The decoder's own line, when the error carries one that is more than strerror's text. */
+function diffDetail(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error instanceof CliFailure) return undefined;
+  const message = error.message.trim();
+  if (message === "" || message.includes("\n")) return undefined;
+  return message;
+}
