@@ -1,0 +1,29 @@
+// Per-request state of the Cinder app: who is calling and at which microversion.
+import type { FastifyRequest } from "fastify";
+import type { RequestContext } from "../../model/index.js";
+import type { ApiVersion } from "../microversion.js";
+import { linkBase } from "./links.js";
+import type { ViewContext } from "./views.js";
+
+export interface CinderRequestState {
+  ctx: RequestContext;
+  version: ApiVersion;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    cinder: CinderRequestState | null;
+  }
+}
+
+export function stateOf(request: FastifyRequest): CinderRequestState {
+  const state = request.cinder;
+  // The onRequest hook sets it for every Cinder route; reaching here without it is a wiring bug.
+  if (!state) throw new Error(`no request context for ${request.method} ${request.url}`);
+  return state;
+}
+
+export function viewOf(request: FastifyRequest): ViewContext & CinderRequestState {
+  const state = stateOf(request);
+  return { ...state, links: linkBase(request) };
+}
