@@ -1,0 +1,145 @@
+// `fake-cinder lab` as a real process: two fake clusters (Keystone + Cinder each) and
+// the shared backup Ceph, started on free loopback ports, awaited through the ready
+// file the lab writes, and always stopped by PID.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { sourceOpenrc } from "./openrc.js";
+import { ManagedProcess } from "./process.js";
+import { type ImageBytes, type ImageLocation, volumeImage } from "./volume-data.js";
+import { pollUntil, waitForHttp } from "./wait.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** the monorepo root, from packages/e2e/{src,dist}/harness */
+export const REPO_ROOT = resolve(here, "../../../..");
+export const FAKE_CINDER_BIN = join(REPO_ROOT, "packages/fake-cinder/dist/bin.js");
+
+export type ClusterName = "a" | "b";
+export type Persona = "admin" | "member" | "noauth";
+
+const labFile = z.object({
+  clusters: z.record(
+    z.string(),
+    z.object({
+      keystone: z.string(),
+      cinder: z.string(),
+      volumePool: z.string(),
+      rbdCluster: z.string(),
+      openrc: z.record(z.string(), z.string()),
+    }),
+  ),
+  rbd: z.object({ url: z.string() }),
+  backupPool: z.string(),
+});
+export type LabDescription = z.infer<typeof labFile>;
+
+export interface StartLabOptions {
+  /** where openrc files, the ready file and the log go; a fresh temp dir by default */
+  workDir?: string;
+  /** seconds-scale delays make polling real but keep the suite fast */
+  delayMs?: number;
+  extraArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+export class FakeLab {
+  private rbdClient: ImageBytes | undefined;
+
+  private constructor(
+    readonly process: ManagedProcess,
+    readonly workDir: string,
+    readonly description: LabDescription,
+  ) {}
+
+  static async start(options: StartLabOptions = {}): Promise<FakeLab> {
+    if (!existsSync(FAKE_CINDER_BIN)) {
+      throw new Error(`${FAKE_CINDER_BIN} is missing: build fake-cinder first (npx turbo run build)`);
+    }
+    const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), "cinderlab-e2e-lab-"));
+    mkdirSync(workDir, { recursive: true });
+    const readyFile = join(workDir, "lab.json");
+    const proc = ManagedProcess.start({
+      name: "fake-cinder lab",
+      command: process.execPath,
+      args: [
+        FAKE_CINDER_BIN,
+        "lab",
+        "--host",
+        "127.0.0.1",
+        "--openrc-dir",
+        workDir,
+        "--ready-file",
+        readyFile,
+        "--delay-ms",
+        String(options.delayMs ?? 20),
+        ...(options.extraArgs ?? []),
+      ],
+      logFile: join(workDir, "lab.log"),
+    });
+    try {
+      const description = await pollUntil(
+        async () =>
+          existsSync(readyFile) ? labFile.parse(JSON.parse(readFileSync(readyFile, "utf8"))) : undefined,
+        {
+          what: `the lab's ready file ${readyFile}`,
+          timeoutMs: options.readyTimeoutMs ?? 20_000,
+          abort: () => proc.deathError(),
+        },
+      );
+      for (const c of Object.values(description.clusters)) {
+        await waitForHttp(c.keystone, { abort: () => proc.deathError() });
+        await waitForHttp(c.cinder, { abort: () => proc.deathError() });
+      }
+      return new FakeLab(proc, workDir, description);
+    } catch (error) {
+      await proc.stop();
+      throw error;
+    }
+  }
+
+  cluster(name: ClusterName) {
+    const c = this.description.clusters[name];
+    if (c === undefined) throw new Error(`the lab has no cluster ${name}`);
+    return c;
+  }
+
+  /** The environment a sourced openrc gives, for `cinder`/`openstack`. */
+  openrc(cluster: ClusterName, persona: Persona): Record<string, string> {
+    const file = this.cluster(cluster).openrc[persona];
+    if (file === undefined) throw new Error(`the lab wrote no ${persona} openrc for cluster ${cluster}`);
+    return sourceOpenrc(file);
+  }
+
+  /** The shared fake Ceph, over the lab's fake-rbd server. */
+  async rbd(): Promise<ImageBytes> {
+    this.rbdClient ??= await connectRemoteRbd(this.description.rbd.url);
+    return this.rbdClient;
+  }
+
+  /** Where Cinder's RBD driver keeps a volume of this cluster. */
+  volumeImage(cluster: ClusterName, volumeId: string): ImageLocation {
+    const c = this.cluster(cluster);
+    return volumeImage(c.rbdCluster, c.volumePool, volumeId);
+  }
+
+  /** The lab's log so far, for failure messages. */
+  logTail(): string {
+    return this.process.tail();
+  }
+
+  async close(): Promise<void> {
+    await this.process.stop();
+  }
+}
+
+/** fake-rbd's HTTP client, loaded from the built package when first needed. */
+async function connectRemoteRbd(url: string): Promise<ImageBytes> {
+  // resolved at run time: e2e must typecheck before fake-rbd is built
+  const specifier = "@cinderlab/fake-rbd";
+  const mod = (await import(specifier)) as Record<string, unknown>;
+  const RemoteRbd = mod.RemoteRbd as (new (options: { url: string }) => ImageBytes) | undefined;
+  if (RemoteRbd === undefined) throw new Error("@cinderlab/fake-rbd exports no RemoteRbd (build fake-rbd)");
+  return new RemoteRbd({ url });
+}
