@@ -8,6 +8,7 @@ offset). Every real output is stored verbatim; normalisation is the tests' busin
 """
 
 import argparse
+import base64
 import datetime
 import hashlib
 import json
@@ -48,6 +49,8 @@ class Recorder:
         self.streams: list[dict] = []
         self.outputs: list[dict] = []
         self.errors: list[dict] = []
+        # outputs and errors share one sequence: the order they were observed in
+        self.seq = 0
         self.cluster = rados.Rados(conffile=conf, rados_id="admin")
         self.cluster.connect()
         self.ioctx = self.cluster.open_ioctx(POOL)
@@ -134,11 +137,16 @@ class Recorder:
             }
         )
 
+    def observed(self) -> int:
+        self.seq += 1
+        return self.seq
+
     def output(self, name: str, argv: list[str]) -> None:
         r = self.rbd(argv)
         self.outputs.append(
             {
                 "name": name,
+                "seq": self.observed(),
                 # the state it saw: manifest steps[0:afterStep] replayed
                 "afterStep": len(self.steps),
                 "argv": self.subst(argv),
@@ -155,12 +163,19 @@ class Recorder:
             print(f"record: note: rbd {' '.join(argv)} succeeded", file=sys.stderr)
         entry = {
             "name": name,
+            "seq": self.observed(),
             "afterStep": len(self.steps),
             "argv": self.subst(argv),
-            "stdout": r.stdout.decode(errors="replace") if len(r.stdout) < 4096 else f"<{len(r.stdout)} bytes>",
             "stderr": r.stderr.decode(),
             "exitCode": r.returncode,
         }
+        try:
+            entry["stdout"] = r.stdout.decode()
+        except UnicodeDecodeError:  # e.g. the start of a stream export-diff wrote before failing
+            entry["stdout"] = ""
+            entry["stdoutBase64"] = base64.b64encode(r.stdout).decode()
+        if stdin is not None:
+            entry["stdinBase64"] = base64.b64encode(stdin).decode()
         if note:
             entry["note"] = note
         self.errors.append(entry)
