@@ -1,0 +1,133 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AbstractStartedContainer, GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
+
+/** The image scripts/docker/build-ceph-image.sh builds from Debian 12's Ceph 16.2 packages. */
+export const DEFAULT_CEPH_IMAGE = "cinderlab/ceph:16.2";
+/** Label on every container this module starts, so a crashed run's leftovers can be found. */
+export const CEPH_CONTAINER_LABEL = "org.cinderlab.e2e";
+const MON_V2_PORT = 3300;
+const MON_V1_PORT = 6789;
+const STARTUP_TIMEOUT_MS = 120_000;
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A single-node Ceph (mon, mgr, memstore OSD) in one container, in the testcontainers
+ * idiom. Any image whose entrypoint honours CEPH_POOLS / CEPH_MGR / CEPH_CLIENTS and writes
+ * /etc/ceph/ceph.conf and /etc/ceph/ceph.client.admin.keyring works (see
+ * packages/e2e/docker/entrypoint.sh). Ready means HEALTH_OK and a working `rbd ls` on every
+ * pool, checked inside the container, then again from the host by the provider.
+ */
+export class CephContainer extends GenericContainer {
+  #pools: string[] = ["rbd"];
+  #withMgr = true;
+
+  constructor(image = DEFAULT_CEPH_IMAGE) {
+    super(image);
+    this.withPullPolicy({ shouldPull: () => false })
+      .withStartupTimeout(STARTUP_TIMEOUT_MS)
+      .withLabels({ [CEPH_CONTAINER_LABEL]: "ceph" });
+  }
+
+  withPools(pools: readonly string[]): this {
+    if (pools.length === 0) throw new Error("CephContainer needs at least one pool");
+    this.#pools = [...pools];
+    return this;
+  }
+
+  /** Without a manager rbd works, but health turns HEALTH_WARN (no mgr) after a while. */
+  withManager(enabled: boolean): this {
+    this.#withMgr = enabled;
+    return this;
+  }
+
+  override async start(): Promise<StartedCephContainer> {
+    const pools = [...this.#pools];
+    // Each probe gives up after 5 s: before the monitor answers, ceph and rbd would
+    // otherwise retry for minutes and outlive the startup timeout.
+    const poolChecks = pools
+      .map((p) => `rbd --client-mount-timeout 5 ls ${shellQuote(p)} >/dev/null`)
+      .join(" && ");
+    const health = this.#withMgr
+      ? "ceph --connect-timeout 5 health | grep -q '^HEALTH_OK'"
+      : "ceph --connect-timeout 5 health >/dev/null";
+    this.withEnvironment({
+      CEPH_POOLS: pools.join(" "),
+      CEPH_MGR: this.#withMgr ? "1" : "0",
+    }).withWaitStrategy(
+      Wait.forSuccessfulCommand(`test -s /etc/ceph/ceph.client.admin.keyring && ${health} && ${poolChecks}`),
+    );
+    return new StartedCephContainer(await super.start(), pools);
+  }
+}
+
+export class StartedCephContainer extends AbstractStartedContainer {
+  constructor(
+    started: StartedTestContainer,
+    readonly pools: readonly string[],
+  ) {
+    super(started);
+  }
+
+  /** The bridge address: clients on the docker host reach the monitor (and OSD) there. */
+  getMonitorAddress(): string {
+    const network = this.getNetworkNames()[0];
+    if (network === undefined) throw new Error(`container ${this.getId()} has no network`);
+    return this.getIpAddress(network);
+  }
+
+  getMonitorHost(): string {
+    const ip = this.getMonitorAddress();
+    return `[v2:${ip}:${MON_V2_PORT},v1:${ip}:${MON_V1_PORT}]`;
+  }
+
+  async readFile(path: string): Promise<string> {
+    const { exitCode, stdout, stderr } = await this.exec(["cat", path]);
+    if (exitCode !== 0) throw new Error(`cannot read ${path} in container ${this.getId()}: ${stderr}`);
+    return stdout;
+  }
+
+  async getFsid(): Promise<string> {
+    const conf = await this.readFile("/etc/ceph/ceph.conf");
+    const fsid = /^fsid\s*=\s*(\S+)/m.exec(conf)?.[1];
+    if (fsid === undefined) throw new Error(`no fsid in the ceph.conf of container ${this.getId()}`);
+    return fsid;
+  }
+
+  /**
+   * Writes a client ceph.conf and the admin keyring into a new host directory and returns
+   * their paths. The conf names only what a client needs, so nothing points into the
+   * container's filesystem.
+   */
+  async writeClientFiles(dir?: string): Promise<{ dir: string; confPath: string; keyringPath: string }> {
+    const target = dir ?? (await mkdtemp(join(tmpdir(), "cinderlab-ceph-tc-")));
+    const keyringPath = join(target, "ceph.client.admin.keyring");
+    const confPath = join(target, "ceph.conf");
+    try {
+      await writeFile(keyringPath, await this.readFile("/etc/ceph/ceph.client.admin.keyring"), {
+        mode: 0o600,
+      });
+      const conf = [
+        `# client view of testcontainers Ceph ${this.getId().slice(0, 12)}`,
+        "[global]",
+        `fsid = ${await this.getFsid()}`,
+        `mon host = ${this.getMonitorHost()}`,
+        "auth client required = cephx",
+        "ms bind ipv6 = false",
+        "[client]",
+        `keyring = ${keyringPath}`,
+        "log file = /dev/null",
+        "",
+      ].join("\n");
+      await writeFile(confPath, conf);
+    } catch (e) {
+      if (dir === undefined) await rm(target, { recursive: true, force: true });
+      throw e;
+    }
+    return { dir: target, confPath, keyringPath };
+  }
+}

@@ -1,0 +1,81 @@
+import { rm } from "node:fs/promises";
+import { CephContainer, DEFAULT_CEPH_IMAGE, type StartedCephContainer } from "./ceph-container.js";
+import { imageExists, SESSION_LABEL } from "./docker-engine.js";
+import { StartedCluster } from "./started-cluster.js";
+import { type CephProvider, CephProviderError, type CephStartOptions, type StartedCeph } from "./types.js";
+
+export interface TestcontainersProviderOptions {
+  /** Default: CEPH_IMAGE, else cinderlab/ceph:16.2 (scripts/docker/build-ceph-image.sh). */
+  image?: string;
+  /** Labels containers for removeSessionContainers(); default CINDERLAB_CEPH_SESSION. */
+  session?: string;
+}
+
+/** Ceph in a container per start (testcontainers); the default where a Docker engine answers. */
+export class TestcontainersCephProvider implements CephProvider {
+  readonly name = "testcontainers" as const;
+  readonly image: string;
+  readonly #session: string | undefined;
+
+  constructor(options: TestcontainersProviderOptions = {}) {
+    this.image = options.image ?? process.env.CEPH_IMAGE ?? DEFAULT_CEPH_IMAGE;
+    this.#session = options.session ?? process.env.CINDERLAB_CEPH_SESSION;
+  }
+
+  async start(options: CephStartOptions = {}): Promise<StartedCeph> {
+    const pools = options.pools ?? ["rbd"];
+    if (!(await imageExists(this.image))) {
+      throw new CephProviderError(
+        "PROVIDER_UNAVAILABLE",
+        `image ${this.image} is not on this Docker engine; build it with scripts/docker/build-ceph-image.sh`,
+        { image: this.image },
+      );
+    }
+    const container = new CephContainer(this.image).withPools(pools);
+    if (this.#session !== undefined) container.withLabels({ [SESSION_LABEL]: this.#session });
+    let started: StartedCephContainer;
+    try {
+      started = await container.start();
+    } catch (e) {
+      // testcontainers has already stopped and removed a container that never became ready
+      const why = e instanceof Error ? e.message : String(e);
+      throw new CephProviderError(
+        "START_FAILED",
+        `Ceph container (${this.image}) did not become healthy: ${why}`,
+        { image: this.image },
+        { cause: e },
+      );
+    }
+    let files: Awaited<ReturnType<StartedCephContainer["writeClientFiles"]>> | undefined;
+    const teardown = async () => {
+      // the entrypoint stops its daemons on SIGTERM, so a short grace is enough
+      await started.stop({ timeout: 5, remove: true });
+      if (files) await rm(files.dir, { recursive: true, force: true });
+    };
+    try {
+      files = await started.writeClientFiles();
+      const cluster = new StartedCluster({
+        provider: this.name,
+        confPath: files.confPath,
+        keyringPath: files.keyringPath,
+        clientName: "admin",
+        pools,
+        teardown,
+      });
+      // Healthy inside is not enough: the host must reach the monitor and OSD on the
+      // container's bridge address (a firewall or an engine in a VM breaks that).
+      const probe = await cluster.rbd(["ls", pools[0] ?? "rbd"], { timeoutMs: 30_000 });
+      if (probe.exitCode !== 0) {
+        throw new CephProviderError(
+          "CLUSTER_UNREACHABLE",
+          `the Ceph container is healthy but rbd on this host cannot reach it at ${started.getMonitorAddress()}`,
+          { monitor: started.getMonitorHost(), stderr: probe.stderr.trim() },
+        );
+      }
+      return cluster;
+    } catch (e) {
+      await teardown().catch(() => {});
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chooseProvider, expectOk, type StartedCeph } from "../../src/ceph/index.js";
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const MiB = 1024 * 1024;
+
+// In CI a provider that cannot start is a failure of the tier, never a skip.
+describe("real Ceph provider", () => {
+  let ceph: StartedCeph;
+  let startMs = 0;
+
+  beforeAll(async () => {
+    const { provider } = await chooseProvider();
+    const t0 = performance.now();
+    ceph = await provider.start({ pools: ["volumes", "backups"] });
+    startMs = performance.now() - t0;
+    console.log(`${provider.name}: started in ${Math.round(startMs)} ms`);
+  });
+  afterAll(async () => {
+    await ceph?.stop();
+  });
+
+  it("hands out a conf, a keyring and the pools asked for, usable by the real rbd", async () => {
+    expect(ceph.pools).toEqual(["volumes", "backups"]);
+    for (const pool of ceph.pools) {
+      const ls = expectOk(await ceph.rbd(["ls", "--format", "json", pool]));
+      expect(JSON.parse(ls.stdout.toString())).toEqual([]);
+    }
+    // a pool that was not asked for does not exist: proves rbd talks to this cluster
+    const missing = await ceph.rbd(["ls", "no-such-pool"]);
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toContain("error opening pool 'no-such-pool'");
+  });
+
+  it("copies an image across pools with export-diff | import-diff, byte for byte", async () => {
+    const src = `volumes/${ceph.scratchName("vol")}`;
+    const dst = `backups/${ceph.scratchName("vol.backup")}`;
+    // 8 MiB image with data in two separate extents and a hole between them
+    const image = Buffer.alloc(8 * MiB);
+    randomBytes(MiB).copy(image, 0);
+    randomBytes(512 * 1024).copy(image, 5 * MiB);
+    expectOk(await ceph.rbd(["import", "--no-progress", "-", src], { input: image }));
+    expectOk(await ceph.rbd(["snap", "create", "--no-progress", `${src}@snap1`]));
+
+    const info = JSON.parse(expectOk(await ceph.rbd(["info", "--format", "json", src])).stdout.toString());
+    expect(info.size).toBe(8 * MiB);
+
+    const diff = expectOk(await ceph.rbd(["export-diff", "--no-progress", `${src}@snap1`, "-"])).stdout;
+    expect(diff.subarray(0, 12).toString("latin1")).toBe("rbd diff v1\n");
+    expectOk(await ceph.rbd(["create", "--size", "8M", dst]));
+    expectOk(await ceph.rbd(["import-diff", "--no-progress", "-", dst], { input: diff }));
+
+    const snaps = JSON.parse(
+      expectOk(await ceph.rbd(["snap", "ls", "--format", "json", dst])).stdout.toString(),
+    );
+    expect(snaps.map((s: { name: string }) => s.name)).toEqual(["snap1"]);
+    const copied = expectOk(await ceph.rbd(["export", "--no-progress", `${dst}@snap1`, "-"])).stdout;
+    expect(copied.length).toBe(image.length);
+    expect(sha256(copied)).toBe(sha256(image));
+  });
+
+  it("gives child processes an environment that reaches the same cluster", async () => {
+    const { runCephTool } = await import("../../src/ceph/index.js");
+    const name = ceph.scratchName("env-probe");
+    expectOk(await ceph.rbd(["create", "--size", "1M", `volumes/${name}`]));
+    const viaEnv = await runCephTool("rbd", ["ls", "volumes"], {
+      env: { ...process.env, ...ceph.clientEnv() },
+    });
+    expect(viaEnv.exitCode).toBe(0);
+    expect(viaEnv.stdout.toString().split("\n")).toContain(name);
+  });
+});
