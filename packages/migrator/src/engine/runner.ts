@@ -20,7 +20,12 @@ import { Semaphore } from "./semaphore.js";
 import { type StepContext, StepFailed } from "./step.js";
 import { SLOTS, STEPS } from "./steps/index.js";
 
-export type CrashPhase = "before" | "after" | "during";
+/**
+ * Where a crash hook may fire: after "before" is journalled, while a wait polls ("during"),
+ * after the step acted but before "after" is journalled ("acted": the window where work
+ * exists that the journal does not know about), and after "after" is journalled.
+ */
+export type CrashPhase = "before" | "during" | "acted" | "after";
 
 export type EngineEvent =
   | {
@@ -195,6 +200,7 @@ export class Migration {
     for (let attempt = 1; ; attempt++) {
       try {
         facts = await step.run({ ...ctx, mayHaveActed: wasInFlight || attempt > 1 });
+        this.deps.crashPoint?.(v.volumeId, step.name, "acted");
         break;
       } catch (error) {
         if (error instanceof SimulatedCrash || isAbort(error)) throw error;
