@@ -63,9 +63,9 @@ export function requestedVersion(headerValue: string | string[] | undefined): Ap
 }
 
 /**
- * The headers Cinder adds to every versioned response, errors included. Cinder leaves
- * them out when the version string contains "1.0" or "2.0" (a substring test meant for
- * the legacy v1/v2 endpoints), which catches 3.10 and 3.20.
+ * The headers Cinder adds to every versioned response, errors included. (Cinder skips
+ * them when the version string contains "1.0" or "2.0", a test meant for the legacy
+ * v1/v2 endpoints that no 3.x string matches: "3.10" and "3.20" do not contain it.)
  */
 export function versionHeaders(version: ApiVersion): Record<string, string> {
   const text = version.toString();

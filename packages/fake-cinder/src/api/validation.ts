@@ -82,11 +82,12 @@ interface Located {
 function locate(issue: z.core.$ZodIssue, root: unknown): Located {
   const path = [...issue.path];
   const instance = getAt(root, path);
-  const override = (issue as { params?: { cinderMessage?: string } }).params?.cinderMessage;
-  if (override) return { path, instance, message: override };
+  const params = (issue as { params?: { cinderMessage?: string; missing?: boolean } }).params;
+  if (params?.cinderMessage) return { path, instance, message: params.cinderMessage };
   switch (issue.code) {
+    case "custom":
     case "invalid_type": {
-      if (instance === undefined && path.length > 0) {
+      if (instance === undefined && path.length > 0 && (issue.code === "invalid_type" || params?.missing)) {
         // A missing key: jsonschema reports it on the parent object.
         const key = String(path[path.length - 1]);
         const parentPath = path.slice(0, -1);
@@ -96,6 +97,7 @@ function locate(issue: z.core.$ZodIssue, root: unknown): Located {
           message: `${pyStringRepr(key)} is a required property`,
         };
       }
+      if (issue.code === "custom") return { path, instance, message: issue.message };
       const expected = JSON_TYPE_NAMES[issue.expected] ?? issue.expected;
       return { path, instance, message: typeMessage(instance, [expected]) };
     }

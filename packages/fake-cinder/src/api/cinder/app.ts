@@ -98,8 +98,9 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
     const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (type !== "" && !JSON_TYPES.has(type))
-      return done(new ApiFault(400, "Unsupported Content-Type"), undefined);
+    // Cinder ignores a body that comes without a Content-Type, and refuses other types with 415.
+    if (type === "") return done(null, undefined);
+    if (!JSON_TYPES.has(type)) return done(new ApiFault(415, "Unsupported Content-Type"), undefined);
     const text = String(body);
     if (text === "") return done(null, undefined);
     try {

@@ -30,8 +30,10 @@ export function actionOf(body: unknown): { name: string; args: unknown } {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new ApiFault(400, "Malformed request body");
   }
-  const [name] = Object.keys(body);
-  if (name === undefined) throw new ApiFault(400, "Malformed request body");
+  // Cinder's action_peek_json: exactly one key ("too many body keys" is a malformed body)
+  const keys = Object.keys(body);
+  const name = keys[0];
+  if (name === undefined || keys.length !== 1) throw new ApiFault(400, "Malformed request body");
   return { name, args: (body as Record<string, unknown>)[name] };
 }
 

@@ -14,24 +14,31 @@ const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]
 
 /** parameter_types.uuid: oslo's is_uuid_like (hyphens optional, any case). */
 export const uuid = z.unknown().superRefine((value, ctx) => {
-  if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string'`));
+  if (value === undefined) ctx.addIssue({ code: "custom", message: "required", params: { missing: true } });
+  else if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string'`));
   else if (!UUID_LIKE.test(value)) ctx.addIssue(custom(`${pyRepr(value)} is not a 'uuid'`));
 }) as unknown as z.ZodType<string>;
 
 /** parameter_types.optional_uuid */
-export const optionalUuid = z.unknown().superRefine((value, ctx) => {
-  if (value === null || value === undefined) return;
-  if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string', 'null'`));
-  else if (!UUID_LIKE.test(value)) ctx.addIssue(custom(`${pyRepr(value)} is not a 'uuid'`));
-}) as unknown as z.ZodType<string | null | undefined>;
+export const optionalUuid = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value === null || value === undefined) return;
+    if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string', 'null'`));
+    else if (!UUID_LIKE.test(value)) ctx.addIssue(custom(`${pyRepr(value)} is not a 'uuid'`));
+  })
+  .optional() as unknown as z.ZodType<string | null | undefined>;
 
 /** name_allow_zero_min_length / description / container: string or null, at most 255. */
 export const nullableText = (max = 255) =>
-  z.unknown().superRefine((value, ctx) => {
-    if (value === null || value === undefined) return;
-    if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string', 'null'`));
-    else if (value.length > max) ctx.addIssue(custom(`${pyRepr(value)} is too long`));
-  }) as unknown as z.ZodType<string | null | undefined>;
+  z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (value === null || value === undefined) return;
+      if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string', 'null'`));
+      else if (value.length > max) ctx.addIssue(custom(`${pyRepr(value)} is too long`));
+    })
+    .optional() as unknown as z.ZodType<string | null | undefined>;
 
 const TRUE_STRINGS = ["True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes", "y", "t"];
 const FALSE_STRINGS = ["False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no", "n", "f"];
@@ -60,27 +67,30 @@ export const optionalBooleanish = z
 const METADATA_KEY = /^[a-zA-Z0-9-_:. /]{1,255}$/;
 
 /** parameter_types.metadata_allows_null: string values, keys of a restricted alphabet. */
-export const metadata = z.unknown().superRefine((value, ctx) => {
-  if (value === null || value === undefined) return;
-  if (typeof value !== "object" || Array.isArray(value)) {
-    ctx.addIssue(custom(`${pyRepr(value)} is not of type 'object', 'null'`));
-    return;
-  }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!METADATA_KEY.test(key)) {
-      ctx.addIssue(custom(`Additional properties are not allowed (${pyRepr(key)} was unexpected)`));
+export const metadata = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value === null || value === undefined) return;
+    if (typeof value !== "object" || Array.isArray(value)) {
+      ctx.addIssue(custom(`${pyRepr(value)} is not of type 'object', 'null'`));
       return;
     }
-    if (typeof v !== "string") {
-      ctx.addIssue({ ...custom(`${pyRepr(v)} is not of type 'string'`), path: [key] });
-      return;
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      if (!METADATA_KEY.test(key)) {
+        ctx.addIssue(custom(`Additional properties are not allowed (${pyRepr(key)} was unexpected)`));
+        return;
+      }
+      if (typeof v !== "string") {
+        ctx.addIssue({ ...custom(`${pyRepr(v)} is not of type 'string'`), path: [key] });
+        return;
+      }
+      if (v.length > 255) {
+        ctx.addIssue({ ...custom(`${pyRepr(v)} is too long`), path: [key] });
+        return;
+      }
     }
-    if (v.length > 255) {
-      ctx.addIssue({ ...custom(`${pyRepr(v)} is too long`), path: [key] });
-      return;
-    }
-  }
-}) as unknown as z.ZodType<Record<string, string> | null | undefined>;
+  })
+  .optional() as unknown as z.ZodType<Record<string, string> | null | undefined>;
 
 /** A positive integer given as a number or a digit string (volume size, new_size). */
 export const positiveSize = (allowNull: boolean) =>
@@ -124,7 +134,8 @@ export function isPythonBase64(text: string): boolean {
 }
 
 export const base64Text = z.unknown().superRefine((value, ctx) => {
-  if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string'`));
+  if (value === undefined) ctx.addIssue({ code: "custom", message: "required", params: { missing: true } });
+  else if (typeof value !== "string") ctx.addIssue(custom(`${pyRepr(value)} is not of type 'string'`));
   else if (!isPythonBase64(value)) ctx.addIssue(custom(`${pyRepr(value)} is not a 'base64'`));
 }) as unknown as z.ZodType<string>;
 

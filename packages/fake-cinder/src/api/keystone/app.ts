@@ -204,11 +204,6 @@ export function buildKeystoneApp(options: KeystoneAppOptions): FastifyInstance {
     reply.header("X-Subject-Token", subject.id);
     return sendJson(reply, 200, render(subject, !nocatalog));
   });
-  app.head("/v3/auth/tokens", async (request, reply) => {
-    requireCaller(request);
-    subjectOf(request);
-    return reply.code(200).send();
-  });
   app.delete("/v3/auth/tokens", async (request, reply) => {
     requireCaller(request);
     identity.revoke(subjectOf(request).id);
