@@ -1,9 +1,11 @@
 // Ports between CinderCloud (the orchestrator) and the storage adapters. CinderCloud calls
 // these from its clock-driven async steps; the implementations talk to an RbdBackend.
-import type { ImageRef } from "@cinderlab/fake-rbd";
+import type { ImageRef, RbdBackend } from "@cinderlab/fake-rbd";
 import type { Backup, Volume } from "../model/types.js";
 
 export interface VolumeDriver {
+  /** the Ceph holding the volume pool */
+  readonly rbd: RbdBackend;
   /** where the volume's bytes live, e.g. {pool: "volumes", image: "volume-<id>"} */
   imageRef(volumeId: string): ImageRef;
   createVolume(volume: Pick<Volume, "id" | "size">): Promise<void>;
@@ -24,20 +26,24 @@ export interface BackupResult {
   /** the exact string stored on the backup (null when the driver sets none) */
   serviceMetadata: string | null;
   container: string;
+  /** the pike driver re-parents every backup onto the newest snapshot it diffed from */
+  parentId?: string | null;
 }
 
 export interface BackupDriver {
   /** the driver's class path, reported as backup.service and backup_service */
   readonly serviceName: string;
   readonly defaultContainer: string;
-  backup(backup: Backup, volume: Volume, volumeDriver: VolumeDriver): Promise<BackupResult>;
+  /** `parent` is backup.parent (the OVO lazy-loads it from parent_id) */
+  backup(backup: Backup, volume: Volume, volumeDriver: VolumeDriver, parent?: Backup): Promise<BackupResult>;
   /** restores the data; returns the saved volume metadata to apply, if any */
   restore(
     backup: Backup,
     target: Volume,
     volumeDriver: VolumeDriver,
+    parent?: Backup,
   ): Promise<SavedVolumeMetadata | undefined>;
-  deleteBackup(backup: Backup): Promise<void>;
+  deleteBackup(backup: Backup, parent?: Backup): Promise<void>;
   /** driver_info of the export record ({} for ceph) */
   exportRecord(backup: Backup): Record<string, unknown>;
   importRecord(backup: Backup, driverInfo: unknown): Promise<void>;
