@@ -28,6 +28,8 @@ export interface ImageInfo {
   snapshotCount: number;
   blockNamePrefix: string;
   format: 2;
+  /** RADOS objects the image (or snapshot) spans, as `rbd info` counts them */
+  objectCount?: number;
   features: string[];
   opFeatures: string[];
   flags: string[];
@@ -66,6 +68,8 @@ export interface DiffExtent {
 
 export interface DiskUsage {
   name: string;
+  /** the image's id (rbd du --format json prints it) */
+  imageId?: string;
   snapshot?: string;
   id?: number;
   provisionedSize: number;
@@ -75,6 +79,11 @@ export interface DiskUsage {
 export interface ExportDiffOptions {
   fromSnap?: string;
   wholeObject?: boolean;
+}
+
+export interface ImportDiffOptions {
+  /** rbd's --sparse-size: zero runs of at least this many bytes are not stored (default 4096; 0 = off) */
+  sparseSize?: number;
 }
 
 export interface RbdBackend {
@@ -95,7 +104,10 @@ export interface RbdBackend {
   /** Copies the bytes; zero runs stay sparse. */
   writeImage(ref: ImageRef, offset: number, data: Uint8Array): Promise<void>;
   readImage(ref: SnapRef, offset: number, length: number): Promise<Uint8Array>;
-  /** Deallocates [offset, offset+length): reads return zeros after it. */
+  /**
+   * Deallocates [offset, offset+length): reads return zeros after it. Like librbd with
+   * its defaults, only whole 64 KiB granules are discarded; unaligned edges keep data.
+   */
   discardImage(ref: ImageRef, offset: number, length: number): Promise<void>;
 
   // snapshots
@@ -115,9 +127,13 @@ export interface RbdBackend {
   /** `rbd export-diff`: an `rbd diff v1` stream of the image (at ref.snap when given). */
   exportDiff(ref: SnapRef, options?: ExportDiffOptions): Promise<Readable>;
   /** `rbd import-diff`: applies a v1 (or v2) diff stream; all-or-nothing. */
-  importDiff(ref: ImageRef, stream: Readable): Promise<void>;
+  importDiff(ref: ImageRef, stream: Readable, options?: ImportDiffOptions): Promise<void>;
   /** `rbd export`: the raw bytes of the image (at ref.snap when given). */
   exportImage(ref: SnapRef): Promise<Readable>;
   /** `rbd import`: a new image from raw bytes; zero runs stay sparse. */
-  importImage(ref: ImageRef, stream: Readable, options?: Partial<CreateImageOptions>): Promise<void>;
+  importImage(
+    ref: ImageRef,
+    stream: Readable,
+    options?: Partial<CreateImageOptions> & ImportDiffOptions,
+  ): Promise<void>;
 }

@@ -55,6 +55,8 @@ export interface RbdErrorContext {
   op?: string;
   /** byte offset in a diff stream or image, for stream and I/O errors */
   offset?: number;
+  /** a stable machine-readable reason, e.g. "truncated-stream", "bad-banner" */
+  reason?: string;
 }
 
 export interface RbdErrorJson {

@@ -24,6 +24,9 @@ export const FEATURE_ORDER = [
 /** librbd refreshes access/modify timestamps at most this often (rbd_atime/mtime_update_interval). */
 const TIMESTAMP_INTERVAL_MS = 60_000;
 
+/** rbd_discard_granularity_bytes: discards are aligned inward to this (capped at the object size). */
+export const DISCARD_GRANULARITY = 64 * 1024;
+
 export interface Snapshot {
   readonly id: number;
   name: string;
@@ -135,11 +138,27 @@ export class Image {
     return out;
   }
 
+  /**
+   * librbd discard with its 16.2 defaults (rbd_skip_partial_discard = true,
+   * rbd_discard_granularity_bytes = 64 KiB): only whole granules are discarded, the
+   * unaligned edges keep their data. Reads of a discarded range return zeros.
+   */
   discard(offset: number, length: number, op = "discard"): void {
     if (offset > this.size || offset < 0 || length < 0) {
       throw errors.outOfRange(this.ctx(op), offset, length, this.size);
     }
-    this.head.zero(offset, Math.min(length, this.size - offset));
+    const end = Math.min(offset + length, this.size);
+    const granule = Math.min(DISCARD_GRANULARITY, this.objectSize);
+    const start = Math.ceil(offset / granule) * granule;
+    const stop = Math.floor(end / granule) * granule;
+    if (stop > start) this.head.zero(start, stop - start);
+    this.touchModify();
+  }
+
+  /** librbd write-zeroes (what import-diff's 'z' does): exactly [offset, offset+length) reads as zeros. */
+  writeZeroes(offset: number, length: number, op = "write-zeroes"): void {
+    this.checkRange(offset, length, op);
+    this.head.zero(offset, length);
     this.touchModify();
   }
 

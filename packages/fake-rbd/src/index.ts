@@ -1,0 +1,66 @@
+// @cinderlab/fake-rbd: an in-memory Ceph RBD whose streams real rbd agrees with.
+
+// The contract every consumer codes against.
+export type {
+  CreateImageOptions,
+  DiffExtent,
+  DiskUsage,
+  ExportDiffOptions,
+  ImageInfo,
+  ImageRef,
+  ImportDiffOptions,
+  RbdBackend,
+  SnapInfo,
+  SnapRef,
+} from "./backend.js";
+// The `rbd diff` v1/v2 stream codec.
+export * as diffFormat from "./diff/format.js";
+export {
+  concatBytes,
+  DiffApplier,
+  DiffParser,
+  type DiffParserOptions,
+  type DiffRecord,
+  type DiffVersion,
+  type ExportDiffSource,
+  encodeBanner,
+  encodeEnd,
+  encodeFromSnap,
+  encodeProtection,
+  encodeSize,
+  encodeToSnap,
+  encodeUnknownV2,
+  encodeWrite,
+  encodeWriteHeader,
+  encodeZero,
+  exportDiffChunks,
+  type ImportDiffResult,
+  importDiffStream,
+  parseDiffStream,
+  readableFromChunks,
+} from "./diff/index.js";
+// The in-process backend.
+export { LocalRbd } from "./local.js";
+// The pure model and its errors.
+export {
+  Ceph,
+  type CephOptions,
+  Cluster,
+  DEFAULT_FEATURES,
+  diffPoints,
+  ERRNO,
+  type ErrnoCode,
+  errors,
+  Image,
+  isRbdError,
+  type NewImageOptions,
+  type PointView,
+  Pool,
+  RbdError,
+  type RbdErrorContext,
+  type RbdErrorJson,
+  type Snapshot,
+  strerror,
+} from "./model/index.js";
+
+// ---- CLI / HTTP server exports (RemoteRbd, buildApp, ...) go below this line. ----
