@@ -1,6 +1,7 @@
 // librbd logs some failures to stderr (log level -1) before rbd prints its own line, e.g.
 // "2026-11-25T13:18:25.172+0000 7fe3dd2a6380 -1 librbd: rbd image img1 already exists",
-// followed by an empty line. Scripts grep these texts, so the CLI reproduces them.
+// Scripts grep these texts, so the CLI reproduces them (on their own line: in real rbd the
+// log thread races the main one, so their position and a following empty line vary).
 
 function threadId(): string {
   return `7f${Math.floor(Math.random() * 0xffffffffff)
@@ -13,5 +14,5 @@ function timestamp(now: Date): string {
 }
 
 export function librbdLog(component: string, message: string, now = new Date()): string {
-  return `${timestamp(now)} ${threadId()} -1 ${component}: ${message}\n`;
+  return `${timestamp(now)} ${threadId()} -1 ${component}: ${message}`;
 }

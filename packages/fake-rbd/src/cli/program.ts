@@ -8,13 +8,10 @@ import { snapCommand } from "./commands/snap.js";
 import { exportCommand, exportDiffCommand, importCommand, importDiffCommand } from "./commands/transfer.js";
 import type { Verb } from "./context.js";
 
-export const PROGRAM_DESCRIPTION = `Command-line interface for managing fake Ceph RBD images: rbd 16.2's verbs, flags and output,
-against an in-memory Ceph (a fake-rbd server, or in-process). A script written for \`rbd\` runs
-against \`fake-rbd\` by changing the binary's name.
-
-Which fake Ceph: --fake-rbd-url, else $FAKE_RBD_URL, else 'fake rbd url = http://HOST:PORT' in the
-[global] section of the ceph.conf given with -c/--conf (or $CEPH_CONF). The cluster is
-'fake rbd cluster = NAME' from that conf, else --cluster, else "ceph".`;
+export const PROGRAM_DESCRIPTION = [
+  "Command-line interface for managing fake Ceph RBD images: rbd 16.2's verbs, flags and output, against an in-memory Ceph (a fake-rbd server, or in-process). A script written for `rbd` runs against `fake-rbd` by changing the binary's name.",
+  "Which fake Ceph: --fake-rbd-url, else $FAKE_RBD_URL, else 'fake rbd url = http://HOST:PORT' in the [global] section of the ceph.conf given with -c/--conf (or $CEPH_CONF). The cluster is 'fake rbd cluster = NAME' from that conf, else --cluster, else \"ceph\".",
+].join("\n\n");
 
 /** The whole command tree. `verb` attaches each action; `extra` adds fake-only commands (serve). */
 export function buildProgram(verb: Verb, extra: readonly Command[] = []): Command {

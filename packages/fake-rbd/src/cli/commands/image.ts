@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import type { CreateImageOptions } from "../../backend.js";
 import type { CliContext, SpecOptionValues, Verb } from "../context.js";
 import { addImageOptions, addNoProgressOption, imageRef } from "../context.js";
-import { CliFailure, errnoOf, failWith, invalidArgument } from "../errors.js";
+import { CliFailure, cppStrerror, errnoOf, failWith, invalidArgument } from "../errors.js";
 import { librbdLog } from "../librbd-log.js";
 import { parseRbdSize } from "../size.js";
 import { parseSpec, resolveImageSpec } from "../spec.js";
@@ -104,8 +104,12 @@ export function createCommand(verb: Verb): Command {
     try {
       await ctx.backend.createImage(imageRef(spec), { ...options, size });
     } catch (error) {
-      const log = errnoOf(error) === 17 ? [librbdLog("librbd", `rbd image ${spec.image} already exists`)] : [];
-      throw failWith("create error", error, log);
+      const failure = failWith("create error", error);
+      // rbd prints its line first; librbd's log line follows.
+      if (errnoOf(error) !== 17) throw failure;
+      throw new CliFailure([...failure.lines, librbdLog("librbd", `rbd image ${spec.image} already exists`)], 17, {
+        cause: error,
+      });
     }
   });
 }
@@ -216,8 +220,16 @@ async function renameImage(ctx: CliContext, spec: ReturnType<typeof resolveImage
   try {
     await ctx.backend.renameImage(imageRef(spec), destName);
   } catch (error) {
-    const log =
-      errnoOf(error) === 17 ? [librbdLog("librbd::Operations", `rbd image ${destName} already exists`)] : [];
-    throw failWith("rename error", error, log);
+    const errno = errnoOf(error);
+    if (errno === 17) {
+      throw failWith("rename error", error, [librbdLog("librbd::Operations", `rbd image ${destName} already exists`)]);
+    }
+    const failure = failWith("rename error", error);
+    if (errno !== 2) throw failure;
+    throw new CliFailure(
+      [...failure.lines, librbdLog("librbd", `error opening source image: ${cppStrerror(2)}`)],
+      2,
+      { cause: error },
+    );
   }
 }

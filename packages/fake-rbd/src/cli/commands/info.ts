@@ -28,7 +28,7 @@ export function infoCommand(verb: Verb): Command {
 }
 
 function objectCount(info: ImageInfo): number {
-  return Math.ceil(info.size / info.objectSize);
+  return info.objectCount ?? Math.ceil(info.size / info.objectSize);
 }
 
 function hasStriping(info: ImageInfo): boolean {

@@ -9,6 +9,7 @@ import { addImageOptions, addNoProgressOption, imageRef, snapRef } from "../cont
 import { CliFailure, cppStrerror, errnoOf, failWith, invalidArgument } from "../errors.js";
 import { librbdLog } from "../librbd-log.js";
 import type { Progress } from "../progress.js";
+import { parseRbdSize } from "../size.js";
 import { parseSpec, resolveImageSpec } from "../spec.js";
 import { addCreateOptions, createOptionsFrom } from "./image.js";
 
@@ -117,13 +118,14 @@ export function importCommand(verb: Verb): Command {
     .option("--path <path>", 'import file (or "-" for stdin)')
     .option("--dest-pool <dest-pool>", "destination pool name")
     .option("--dest <dest>", "destination image name")
-    .option("--export-format <format>", "format of image file (only 1 is supported by fake-rbd)");
+    .option("--export-format <format>", "format of image file (only 1 is supported by fake-rbd)")
+    .option("--sparse-size <sparse-size>", "sparse size in B/K/M [default: 4K]");
   addImageOptions(cmd, false);
   addCreateOptions(cmd);
   addNoProgressOption(cmd);
   return verb(cmd, async (ctx) => {
     const opts = cmd.opts<
-      TransferOptions & { path?: string; destPool?: string; dest?: string; exportFormat?: string }
+      TransferOptions & { path?: string; destPool?: string; dest?: string; exportFormat?: string; sparseSize?: string }
     >();
     if (opts.exportFormat !== undefined && opts.exportFormat !== "1") {
       throw new CliFailure("rbd: --export-format 2 is not supported by fake-rbd", 95);
@@ -160,18 +162,19 @@ export function importCommand(verb: Verb): Command {
     const ref = imageRef(spec);
     if ((await ctx.backend.listImages(spec.pool, ctx.cluster)).includes(spec.image)) {
       source.destroy();
-      ctx.err("rbd: image creation failed\n");
+      ctx.err(`rbd: image creation failed${librbdLog("librbd", `rbd image ${spec.image} already exists`)}\n`);
       progress.fail();
-      throw new CliFailure(
-        [librbdLog("librbd", `rbd image ${spec.image} already exists`), `rbd: import failed: ${cppStrerror(17)}`],
-        17,
-      );
+      throw new CliFailure(`rbd: import failed: ${cppStrerror(17)}`, 17);
     }
     try {
       const onBytes = track(progress, size);
       if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
       await progress.run(() =>
-        ctx.backend.importImage(ref, source, { ...createOptions, ...(size !== undefined && { size }) }),
+        ctx.backend.importImage(ref, source, {
+          ...createOptions,
+          ...(size !== undefined && { size }),
+          ...sparse(opts.sparseSize),
+        }),
       );
     } catch (error) {
       throw failWith("import failed", error);
@@ -190,7 +193,7 @@ export function importDiffCommand(verb: Verb): Command {
   addImageOptions(cmd, false);
   addNoProgressOption(cmd);
   return verb(cmd, async (ctx) => {
-    const opts = cmd.opts<TransferOptions & { path?: string }>();
+    const opts = cmd.opts<TransferOptions & { path?: string; sparseSize?: string }>();
     const path = cmd.args[0] ?? opts.path;
     if (path === undefined) throw invalidArgument("path was not specified");
     const spec = resolveImageSpec(cmd.args[1], opts, "none", ctx.cluster);
@@ -215,7 +218,7 @@ export function importDiffCommand(verb: Verb): Command {
     const onBytes = track(progress, size);
     if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
     try {
-      await ctx.backend.importDiff(imageRef(spec), source);
+      await ctx.backend.importDiff(imageRef(spec), source, sparse(opts.sparseSize));
       progress.finish();
     } catch (error) {
       // rbd prints the decoder's own complaint ("end snapshot 's1' already exists, aborting")
@@ -234,4 +237,10 @@ function diffDetail(error: unknown): string | undefined {
   const message = error.message.trim();
   if (message === "" || message.includes("\n")) return undefined;
   return message;
+}
+
+/** --sparse-size as rbd parses it (a bare number is bytes here, unlike --size). */
+function sparse(value: string | undefined): { sparseSize?: number } {
+  if (value === undefined) return {};
+  return { sparseSize: parseRbdSize(/[0-9]$/.test(value) ? `${value}B` : value, "--sparse-size") };
 }

@@ -50,7 +50,7 @@ export function duCommand(verb: Verb): Command {
     }
     if (opts.mergeSnapshots) rows = mergeSnapshots(rows);
     const imageIds = new Map<string, string>();
-    for (const name of new Set(rows.map((r) => r.name))) {
+    for (const name of new Set(rows.filter((r) => r.imageId === undefined).map((r) => r.name))) {
       const info = await backend.imageInfo({ cluster, pool: spec.pool, image: name }).catch(() => undefined);
       if (info) imageIds.set(name, info.id);
     }
@@ -62,7 +62,7 @@ export function duCommand(verb: Verb): Command {
     if (format === "json") {
       const images = rows.map((r) => ({
         name: r.name,
-        id: imageIds.get(r.name) ?? "",
+        id: r.imageId ?? imageIds.get(r.name) ?? "",
         ...(r.snapshot !== undefined && { snapshot: r.snapshot, snapshot_id: r.id ?? 0 }),
         provisioned_size: r.provisionedSize,
         used_size: r.usedSize,

@@ -1,0 +1,239 @@
+import { once } from "node:events";
+import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { ZodError } from "zod";
+import type { ImageRef, RbdBackend, SnapRef } from "../backend.js";
+import { isRbdError, RbdError } from "../model/errors.js";
+import {
+  API_PREFIX,
+  createImageBody,
+  createPoolBody,
+  diffQuery,
+  discardBody,
+  httpStatusFor,
+  importDiffQuery,
+  importQuery,
+  namespaceQuery,
+  readQuery,
+  renameBody,
+  resizeBody,
+  snapBody,
+  snapQuery,
+  writeQuery,
+} from "./protocol.js";
+import { stateSummary } from "./state.js";
+
+export interface RbdServerOptions {
+  backend: RbdBackend;
+  /** clusters listed by GET /_fake/state (the backend has no cluster listing of its own) */
+  clusters?: readonly string[] | (() => readonly string[]);
+  /** called by POST /_fake/reset; defaults to `backend.reset()` when the backend has one */
+  reset?: () => void | Promise<void>;
+  logger?: boolean;
+}
+
+type Params = { cluster: string; pool: string; image: string; snap: string };
+
+/**
+ * The fake-rbd HTTP server as a Fastify factory: every RbdBackend method under /v1, plus the
+ * /_fake control plane. It only parses (zod), calls the backend and renders; data streams
+ * (export, export-diff, import, import-diff) are piped through, never buffered whole.
+ */
+export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
+  const { backend } = options;
+  const clusterList = options.clusters ?? ["ceph"];
+  const clusters = () => (typeof clusterList === "function" ? clusterList() : clusterList);
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 * 1024 });
+
+  // Raw bodies arrive as the request stream itself, so uploads flow into the backend as they come.
+  app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
+
+  app.setErrorHandler(async (error, request, reply) => {
+    // An upload the backend refused may still be arriving; read it to the end so the client
+    // gets this response rather than a reset connection.
+    await drain(request.raw);
+    const rbd = toRbdError(error);
+    reply.status(httpStatusFor(rbd.code)).send({ error: rbd.toJSON() });
+  });
+
+  const image = (p: Params, q: { namespace?: string | undefined }): ImageRef => ({
+    cluster: p.cluster,
+    pool: p.pool,
+    image: p.image,
+    ...(q.namespace !== undefined && { namespace: q.namespace }),
+  });
+  const atSnap = (p: Params, q: { namespace?: string | undefined; snap?: string | undefined }): SnapRef => ({
+    ...image(p, q),
+    ...(q.snap !== undefined && { snap: q.snap }),
+  });
+  type Req = FastifyRequest<{ Params: Params }>;
+  const P = `${API_PREFIX}/clusters/:cluster/pools`;
+  const I = `${P}/:pool/images/:image`;
+
+  // control plane
+  app.get("/_fake/health", async () => ({ status: "ok" }));
+  app.post("/_fake/reset", async (_request, reply) => {
+    const reset = options.reset ?? (hasReset(backend) ? () => backend.reset() : undefined);
+    if (!reset) throw new RbdError("EOPNOTSUPP", "this backend cannot be reset");
+    await reset();
+    reply.status(204).send();
+  });
+  app.get("/_fake/state", async () => stateSummary(backend, clusters()));
+
+  // pools
+  app.get(P, async (r: Req) => backend.listPools(r.params.cluster));
+  app.post(P, async (r: Req, reply) => {
+    await backend.createPool(createPoolBody.parse(r.body).pool, r.params.cluster);
+    reply.status(201).send();
+  });
+  app.post(`${P}/:pool/init`, async (r: Req, reply) => {
+    await backend.initPool(r.params.pool, r.params.cluster);
+    reply.status(204).send();
+  });
+  app.delete(`${P}/:pool`, async (r: Req, reply) => {
+    await backend.removePool(r.params.pool, r.params.cluster);
+    reply.status(204).send();
+  });
+  app.get(`${P}/:pool/du`, async (r: Req) => backend.du({ cluster: r.params.cluster, pool: r.params.pool }));
+
+  // images
+  app.get(`${P}/:pool/images`, async (r: Req) => backend.listImages(r.params.pool, r.params.cluster));
+  app.post(`${P}/:pool/images`, async (r: Req, reply) => {
+    const { image: name, namespace, ...create } = createImageBody.parse(r.body);
+    await backend.createImage(image({ ...r.params, image: name }, { namespace }), create);
+    reply.status(201).send();
+  });
+  app.get(I, async (r: Req) => backend.imageInfo(atSnap(r.params, snapQuery.parse(r.query))));
+  app.delete(I, async (r: Req, reply) => {
+    await backend.removeImage(image(r.params, namespaceQuery.parse(r.query)));
+    reply.status(204).send();
+  });
+  app.post(`${I}/resize`, async (r: Req, reply) => {
+    const { size, allowShrink } = resizeBody.parse(r.body);
+    await backend.resizeImage(image(r.params, namespaceQuery.parse(r.query)), size, {
+      allowShrink: allowShrink === true,
+    });
+    reply.status(204).send();
+  });
+  app.post(`${I}/rename`, async (r: Req, reply) => {
+    await backend.renameImage(image(r.params, namespaceQuery.parse(r.query)), renameBody.parse(r.body).newName);
+    reply.status(204).send();
+  });
+  app.put(`${I}/data`, async (r: Req, reply) => {
+    const q = writeQuery.parse(r.query);
+    const data = await collect(r.body as Readable);
+    await backend.writeImage(image(r.params, q), q.offset, data);
+    reply.status(204).send();
+  });
+  app.get(`${I}/data`, async (r: Req, reply) => {
+    const q = readQuery.parse(r.query);
+    const data = await backend.readImage(atSnap(r.params, q), q.offset, q.length);
+    reply.type("application/octet-stream").send(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  });
+  app.post(`${I}/discard`, async (r: Req, reply) => {
+    const { offset, length } = discardBody.parse(r.body);
+    await backend.discardImage(image(r.params, namespaceQuery.parse(r.query)), offset, length);
+    reply.status(204).send();
+  });
+
+  // snapshots
+  app.get(`${I}/snaps`, async (r: Req) => backend.listSnaps(image(r.params, namespaceQuery.parse(r.query))));
+  app.post(`${I}/snaps`, async (r: Req, reply) => {
+    await backend.createSnap(image(r.params, namespaceQuery.parse(r.query)), snapBody.parse(r.body).snap);
+    reply.status(201).send();
+  });
+  app.delete(`${I}/snaps`, async (r: Req, reply) => {
+    await backend.purgeSnaps(image(r.params, namespaceQuery.parse(r.query)));
+    reply.status(204).send();
+  });
+  app.delete(`${I}/snaps/:snap`, async (r: Req, reply) => {
+    await backend.removeSnap(image(r.params, namespaceQuery.parse(r.query)), r.params.snap);
+    reply.status(204).send();
+  });
+  const snapAction = (action: "protectSnap" | "unprotectSnap" | "rollbackSnap", path: string) =>
+    app.post(`${I}/snaps/:snap/${path}`, async (r: Req, reply) => {
+      await backend[action](image(r.params, namespaceQuery.parse(r.query)), r.params.snap);
+      reply.status(204).send();
+    });
+  snapAction("protectSnap", "protect");
+  snapAction("unprotectSnap", "unprotect");
+  snapAction("rollbackSnap", "rollback");
+  app.post(`${I}/snaps/:snap/rename`, async (r: Req, reply) => {
+    const { newName } = renameBody.parse(r.body);
+    await backend.renameSnap(image(r.params, namespaceQuery.parse(r.query)), r.params.snap, newName);
+    reply.status(204).send();
+  });
+
+  // diffs and data streams
+  const diffOptions = (q: ReturnType<typeof diffQuery.parse>) => ({
+    ...(q.fromSnap !== undefined && { fromSnap: q.fromSnap }),
+    wholeObject: q.wholeObject,
+  });
+  app.get(`${I}/diff`, async (r: Req) => {
+    const q = diffQuery.parse(r.query);
+    return backend.diff(atSnap(r.params, q), diffOptions(q));
+  });
+  app.get(`${I}/du`, async (r: Req) => backend.du(atSnap(r.params, snapQuery.parse(r.query))));
+  app.get(`${I}/export-diff`, async (r: Req, reply: FastifyReply) => {
+    const q = diffQuery.parse(r.query);
+    const stream = await backend.exportDiff(atSnap(r.params, q), diffOptions(q));
+    return reply.type("application/octet-stream").send(stream);
+  });
+  app.get(`${I}/export`, async (r: Req, reply: FastifyReply) => {
+    const stream = await backend.exportImage(atSnap(r.params, snapQuery.parse(r.query)));
+    return reply.type("application/octet-stream").send(stream);
+  });
+  app.post(`${I}/import-diff`, async (r: Req, reply) => {
+    const { sparseSize, ...q } = importDiffQuery.parse(r.query);
+    await backend.importDiff(image(r.params, q), uploadOf(r), sparseSize === undefined ? {} : { sparseSize });
+    reply.status(204).send();
+  });
+  app.post(`${I}/import`, async (r: Req, reply) => {
+    const { namespace, features, ...rest } = importQuery.parse(r.query);
+    const createOptions = {
+      ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+      ...(features !== undefined && { features: features === "" ? [] : features.split(",") }),
+    };
+    await backend.importImage(image(r.params, { namespace }), uploadOf(r), createOptions);
+    reply.status(201).send();
+  });
+
+  return app;
+}
+
+function uploadOf(request: FastifyRequest): Readable {
+  // An empty upload has no content-type, so Fastify leaves the body unset: use the raw stream.
+  return (request.body as Readable | undefined) ?? request.raw;
+}
+
+function hasReset(backend: RbdBackend): backend is RbdBackend & { reset(): void | Promise<void> } {
+  return typeof (backend as { reset?: unknown }).reset === "function";
+}
+
+async function collect(stream: Readable | undefined): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function drain(request: IncomingMessage): Promise<void> {
+  if (request.complete || request.destroyed || request.readableEnded) return;
+  request.resume();
+  await Promise.race([once(request, "end"), once(request, "close")]).catch(() => undefined);
+}
+
+function toRbdError(error: unknown): RbdError {
+  if (isRbdError(error)) return error;
+  if (error instanceof ZodError) {
+    const why = error.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ");
+    return new RbdError("EINVAL", `bad request to fake-rbd server: ${why}`);
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new RbdError(status === 404 ? "ENOENT" : "EINVAL", `fake-rbd server: ${message}`);
+  }
+  return new RbdError("EIO", `fake-rbd server internal error: ${message}`);
+}
