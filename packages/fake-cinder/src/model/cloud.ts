@@ -38,7 +38,7 @@ import {
 } from "./errors.js";
 import { checkBackupQuota, checkExtendQuota, checkVolumeQuota, DEFAULT_QUOTAS } from "./quotas.js";
 import { decodeRecord, encodeRecord, parseRecordTime } from "./record.js";
-import { boolFromString, orStr, paginate, pyList, randomString, visible } from "./rules.js";
+import { boolFromString, orStr, paginate, pyList, pyTuple, randomString, visible } from "./rules.js";
 import { BACKUP_DELETABLE, TRANSITIONS, VOLUME_BACKUPABLE, VOLUME_DELETABLE } from "./transitions.js";
 import {
   type AbsoluteLimits,
@@ -851,7 +851,7 @@ export class CinderCloud {
     }
     if (status && !(VOLUME_STATUSES as readonly string[]).includes(status)) {
       throw new BadRequest(
-        `Volume status: ${req.status} is invalid, valid statuses are: ${pyList(VOLUME_STATUSES)}.`,
+        `Volume status: ${req.status} is invalid, valid statuses are: ${pyTuple(VOLUME_STATUSES)}.`,
       );
     }
     if (attachStatus && !["attached", "detached"].includes(attachStatus)) {

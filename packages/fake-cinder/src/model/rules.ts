@@ -6,6 +6,9 @@ import type { ListOptions, RequestContext, SortKey } from "./types.js";
 /** Python's repr of a list of strings: ['a', 'b'] */
 export const pyList = (items: readonly string[]): string => `[${items.map((i) => `'${i}'`).join(", ")}]`;
 
+/** Python's repr of a tuple of strings: ('a', 'b') */
+export const pyTuple = (items: readonly string[]): string => `(${items.map((i) => `'${i}'`).join(", ")})`;
+
 /** cinder.utils.build_or_str */
 export const orStr = (items: readonly string[]): string => items.join(" or ");
 
