@@ -27,6 +27,11 @@ export interface KeystoneAppOptions {
   catalog: () => CatalogService[];
   region?: string;
   logger?: boolean;
+  /**
+   * Answer Glance version discovery at /image: openstackclient builds an image client for
+   * `volume create` and needs an `image` catalog entry whose URL answers discovery.
+   */
+  imageDiscovery?: boolean;
 }
 
 const DISCOVERY_UPDATED = "2020-04-07T00:00:00Z";
@@ -146,6 +151,22 @@ export function buildKeystoneApp(options: KeystoneAppOptions): FastifyInstance {
     sendJson(reply, 200, { version: versionDocument(applicationUrl(request)) });
   app.get("/v3", discovery);
   app.get("/v3/", discovery);
+
+  if (options.imageDiscovery ?? true) {
+    // Glance 25 (Zed) answers its root with 300 and the list of image API versions.
+    const glanceVersions = async (request: FastifyRequest, reply: FastifyReply) =>
+      sendJson(reply, 300, {
+        versions: [
+          {
+            id: "v2.16",
+            status: "CURRENT",
+            links: [{ rel: "self", href: `${applicationUrl(request)}/image/v2/` }],
+          },
+        ],
+      });
+    app.get("/image", glanceVersions);
+    app.get("/image/", glanceVersions);
+  }
 
   const render = (token: Token, withCatalog: boolean) =>
     renderToken(identity, token, region, withCatalog ? options.catalog() : undefined);
