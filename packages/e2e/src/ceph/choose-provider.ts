@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerEngineAnswers } from "./docker-engine.js";
-import { ExternalCephProvider } from "./external-provider.js";
+import { ExternalCephProvider, externalSettingsFromEnv } from "./external-provider.js";
 import { LocalCephProvider } from "./local-provider.js";
 import { TestcontainersCephProvider } from "./testcontainers-provider.js";
 import { type CephProvider, CephProviderError, type CephProviderName } from "./types.js";
@@ -52,6 +52,6 @@ export function makeProvider(name: CephProviderName, env: NodeJS.ProcessEnv = pr
     case "local":
       return new LocalCephProvider();
     case "external":
-      return new ExternalCephProvider();
+      return new ExternalCephProvider(externalSettingsFromEnv(env));
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { access } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { StartedCluster } from "./started-cluster.js";
@@ -43,6 +44,13 @@ export class ExternalCephProvider implements CephProvider {
 
   constructor(settings: ExternalCephSettings = externalSettingsFromEnv()) {
     this.#settings = settings;
+  }
+
+  async unavailableReason(): Promise<string | undefined> {
+    for (const file of [this.#settings.confPath, this.#settings.keyringPath]) {
+      if (!existsSync(file)) return `cannot read ${file} (CEPH_CONF / CEPH_KEYRING)`;
+    }
+    return undefined;
   }
 
   async start(options: CephStartOptions = {}): Promise<StartedCeph> {

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StartedCluster } from "./started-cluster.js";
 import { type CephProvider, CephProviderError, type CephStartOptions, type StartedCeph } from "./types.js";
@@ -10,6 +11,23 @@ import { type CephProvider, CephProviderError, type CephStartOptions, type Start
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const LOCAL_UP = join(REPO_ROOT, "scripts/ceph/local-up.sh");
 export const LOCAL_DOWN = join(REPO_ROOT, "scripts/ceph/local-down.sh");
+
+/** What local-up.sh runs; without them it exits 3. */
+const LOCAL_BINARIES = ["ceph-mon", "ceph-osd", "ceph", "rbd", "monmaptool", "ceph-authtool"];
+
+function onPath(bin: string): boolean {
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      try {
+        accessSync(join(dir, bin), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
 
 interface ScriptResult {
   code: number;
@@ -67,6 +85,15 @@ export class LocalCephProvider implements CephProvider {
 
   constructor(options: LocalProviderOptions = {}) {
     this.#baseDir = options.baseDir;
+  }
+
+  async unavailableReason(): Promise<string | undefined> {
+    const missing = LOCAL_BINARIES.filter((bin) => !onPath(bin));
+    if (missing.length > 0) {
+      return `Ceph binaries not installed: ${missing.join(", ")} (Debian: ceph-mon ceph-osd ceph-common)`;
+    }
+    if (!existsSync(LOCAL_UP)) return `${LOCAL_UP} is missing`;
+    return undefined;
   }
 
   async start(options: CephStartOptions = {}): Promise<StartedCeph> {

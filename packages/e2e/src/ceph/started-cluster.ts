@@ -69,22 +69,21 @@ export class StartedCluster implements StartedCeph {
    * cluster outlives the tests.
    */
   async removeScratchImages(): Promise<void> {
+    let left: string[] = [];
     for (const pool of this.pools) {
       const listed = expectOk(await this.rbd(["ls", "--format", "json", pool]));
-      let left = (JSON.parse(listed.stdout.toString("utf8")) as string[]).filter((n) =>
-        n.startsWith(this.scratchPrefix),
-      );
-      for (let pass = 0; left.length > 0 && pass < 5; pass++) {
-        const failed: string[] = [];
-        for (const name of left) {
-          if (!(await this.#removeImage(`${pool}/${name}`))) failed.push(name);
-        }
-        left = failed;
-      }
-      if (left.length > 0) {
-        throw new Error(`could not remove test images from pool ${pool}: ${left.join(", ")}`);
-      }
+      const names = JSON.parse(listed.stdout.toString("utf8")) as string[];
+      left.push(...names.filter((n) => n.startsWith(this.scratchPrefix)).map((n) => `${pool}/${n}`));
     }
+    // a parent cannot go while a clone (possibly in another pool) exists: retry in passes
+    for (let pass = 0; left.length > 0 && pass < 5; pass++) {
+      const failed: string[] = [];
+      for (const spec of left) {
+        if (!(await this.#removeImage(spec))) failed.push(spec);
+      }
+      left = failed;
+    }
+    if (left.length > 0) throw new Error(`could not remove test images: ${left.join(", ")}`);
   }
 
   async #removeImage(spec: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { CephContainer, DEFAULT_CEPH_IMAGE, type StartedCephContainer } from "./ceph-container.js";
-import { imageExists, SESSION_LABEL } from "./docker-engine.js";
+import { dockerEngineAnswers, imageExists, SESSION_LABEL } from "./docker-engine.js";
 import { StartedCluster } from "./started-cluster.js";
 import { type CephProvider, CephProviderError, type CephStartOptions, type StartedCeph } from "./types.js";
 
@@ -20,6 +20,15 @@ export class TestcontainersCephProvider implements CephProvider {
   constructor(options: TestcontainersProviderOptions = {}) {
     this.image = options.image ?? process.env.CEPH_IMAGE ?? DEFAULT_CEPH_IMAGE;
     this.#session = options.session ?? process.env.CINDERLAB_CEPH_SESSION;
+  }
+
+  async unavailableReason(): Promise<string | undefined> {
+    if (!(await dockerEngineAnswers()))
+      return "no Docker engine answers (scripts/docker/dockerd-up.sh starts one)";
+    if (!(await imageExists(this.image))) {
+      return `image ${this.image} is not on the Docker engine (scripts/docker/build-ceph-image.sh builds it)`;
+    }
+    return undefined;
   }
 
   async start(options: CephStartOptions = {}): Promise<StartedCeph> {

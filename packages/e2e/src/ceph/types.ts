@@ -45,6 +45,8 @@ export interface StartedCeph extends AsyncDisposable {
 
 export interface CephProvider {
   readonly name: CephProviderName;
+  /** Why start() cannot work on this machine (cheap checks only), or undefined. */
+  unavailableReason(): Promise<string | undefined>;
   start(options?: CephStartOptions): Promise<StartedCeph>;
 }
 

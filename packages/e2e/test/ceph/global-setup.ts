@@ -6,16 +6,32 @@ import { chooseProvider, dockerEngineAnswers, removeSessionContainers } from "..
  * Picks the provider once for the run (workers inherit CEPH_PROVIDER) and labels the run's
  * containers with a session id, so teardown can remove whatever a failed test left behind:
  * without testcontainers' reaper nothing else would.
+ *
+ * No usable provider: in CI (CI=true) the run fails here; elsewhere the tier's tests are
+ * skipped with the reason, so a laptop without Ceph or Docker can still run everything else.
  */
 export default async function setup(project: TestProject) {
   const session = `${process.pid}-${randomBytes(4).toString("hex")}`;
   process.env.CINDERLAB_CEPH_SESSION = session;
-  const choice = await chooseProvider();
-  process.env.CEPH_PROVIDER = choice.provider.name;
-  project.provide("cephProvider", choice.provider.name);
-  console.log(`real-Ceph tier: provider ${choice.provider.name} (${choice.reason})`);
+  let unavailable: string | undefined;
+  let name = "none";
+  try {
+    const choice = await chooseProvider();
+    name = choice.provider.name;
+    process.env.CEPH_PROVIDER = name;
+    unavailable = await choice.provider.unavailableReason();
+    console.log(
+      `real-Ceph tier: provider ${name} (${choice.reason})${unavailable ? `: ${unavailable}` : ""}`,
+    );
+  } catch (e) {
+    unavailable = e instanceof Error ? e.message : String(e);
+  }
+  if (unavailable !== undefined && process.env.CI === "true") {
+    throw new Error(`real-Ceph tier: no Ceph provider can start (${name}): ${unavailable}`);
+  }
+  project.provide("cephUnavailable", unavailable ?? "");
   return async () => {
-    if (choice.provider.name !== "testcontainers" || !(await dockerEngineAnswers())) return;
+    if (name !== "testcontainers" || !(await dockerEngineAnswers())) return;
     const left = await removeSessionContainers(session);
     if (left.length > 0) console.warn(`removed ${left.length} Ceph container(s) a test left running`);
   };
@@ -23,6 +39,7 @@ export default async function setup(project: TestProject) {
 
 declare module "vitest" {
   export interface ProvidedContext {
-    cephProvider: string;
+    /** Why no real Ceph can start here ("" when one can); only ever non-empty outside CI. */
+    cephUnavailable: string;
   }
 }
