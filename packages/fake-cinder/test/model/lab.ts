@@ -82,16 +82,33 @@ export function pattern(length: number, seed: number): Uint8Array {
   return out;
 }
 
-/** sha256 of the first `length` bytes of an image */
+const ZEROS = new Uint8Array(16 * MiB);
+
+/**
+ * sha256 of the first `length` bytes of an image. Unallocated ranges (per `rbd diff`) are
+ * hashed as zeros without reading them, which keeps 1 GiB volumes fast.
+ */
 export async function imageSha256(
   rbd: RbdBackend,
   ref: { pool: string; image: string; snap?: string },
   length: number,
-) {
+): Promise<string> {
   const hash = createHash("sha256");
-  const piece = 16 * MiB;
-  for (let off = 0; off < length; off += piece) {
-    hash.update(await rbd.readImage(ref, off, Math.min(piece, length - off)));
+  const zeros = (n: number): void => {
+    for (let left = n; left > 0; left -= ZEROS.length)
+      hash.update(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+  };
+  let pos = 0;
+  const extents = (await rbd.diff(ref)).filter((e) => e.exists).sort((x, y) => x.offset - y.offset);
+  for (const e of extents) {
+    const start = Math.min(Math.max(e.offset, pos), length);
+    const end = Math.min(e.offset + e.length, length);
+    if (start > pos) zeros(start - pos);
+    for (let off = start; off < end; off += 16 * MiB) {
+      hash.update(await rbd.readImage(ref, off, Math.min(16 * MiB, end - off)));
+    }
+    pos = Math.max(pos, end);
   }
+  if (length > pos) zeros(length - pos);
   return hash.digest("hex");
 }

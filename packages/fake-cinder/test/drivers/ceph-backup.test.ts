@@ -1,0 +1,366 @@
+// The ceph backup driver end to end, in process: two clouds, one shared backup Ceph.
+import { describe, expect, it } from "vitest";
+import { decodeRecord } from "../../src/model/record.js";
+import { fault } from "../model/fault.js";
+import { ADMIN, GiB, imageSha256, MEMBER, MiB, makeLab, pattern } from "../model/lab.js";
+
+const SNAP = /^backup\.([a-z0-9-]+?)\.snap\.(\d+\.\d+)$/;
+
+describe("ceph backup driver (Zed)", () => {
+  it("runs the whole cross-cluster procedure: bytes in B equal bytes in A", async () => {
+    const lab = await makeLab();
+    const { a, b } = lab;
+    const src = a.createVolume(MEMBER, { size: 1, name: "data-vol", metadata: { app: "db" } });
+    await lab.idle();
+    const srcRef = a.volumeImageRef(src.id);
+    await lab.rbdA.writeImage(srcRef, 0, pattern(3 * MiB, 1));
+    await lab.rbdA.writeImage(srcRef, 700 * MiB, pattern(MiB, 2));
+    const before = await imageSha256(lab.rbdA, srcRef, GiB);
+
+    const bk = a.createBackup(MEMBER, { volumeId: src.id, name: "nightly" });
+    await lab.idle();
+    const backup = a.getBackup(MEMBER, bk.id);
+    expect(backup.status).toBe("available");
+    const record = a.exportRecord(ADMIN, bk.id);
+
+    const imported = b.importRecord(ADMIN, record.backupService, record.backupUrl);
+    expect(imported).toMatchObject({
+      id: bk.id,
+      status: "creating",
+      volumeId: "00000000-0000-0000-0000-000000000000",
+    });
+    await lab.idle();
+    expect(b.getBackup(ADMIN, bk.id)).toMatchObject({
+      status: "available",
+      volumeId: src.id,
+      size: 1,
+      name: "nightly",
+      serviceMetadata: backup.serviceMetadata,
+      container: "backups",
+      availabilityZone: "nova",
+      projectId: ADMIN.projectId,
+      host: "b-controller",
+    });
+
+    const target = b.createVolume(ADMIN, { size: 1, name: "restored" });
+    await lab.idle();
+    const res = b.restoreBackup(ADMIN, bk.id, { volumeId: target.id });
+    expect(res).toEqual({ backupId: bk.id, volumeId: target.id, volumeName: "restored" });
+    expect(b.getVolume(ADMIN, target.id).status).toBe("restoring-backup");
+    expect(b.getBackup(ADMIN, bk.id).status).toBe("restoring");
+    await lab.idle();
+    const restored = b.getVolume(ADMIN, target.id);
+    expect(restored.status).toBe("available");
+    // user metadata from the .meta object replaces the target's; src_backup_id is added
+    expect(restored.metadata).toEqual({ app: "db", src_backup_id: bk.id });
+    expect(restored.name).toBe("restored");
+    expect(await imageSha256(lab.rbdB, b.volumeImageRef(target.id), GiB)).toBe(before);
+  });
+
+  it("names the base image, snapshots and meta object as real Cinder does", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(v.id), 0, pattern(MiB, 3));
+    const full = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    const base = `volume-${v.id}.backup.${full.id}`;
+    expect(await lab.backupRbd.listImages("backups")).toEqual([base]);
+    expect(a.getBackup(MEMBER, full.id).serviceMetadata).toBe(`{"base": "${base}"}`);
+    const baseSnaps = (await lab.backupRbd.listSnaps({ pool: "backups", image: base })).map((s) => s.name);
+    expect(baseSnaps).toHaveLength(1);
+    expect(baseSnaps[0]).toMatch(SNAP);
+    expect(SNAP.exec(baseSnaps[0] ?? "")?.[1]).toBe(full.id);
+    // the same snapshot name on the source volume; the ts is time.time() of the clock
+    const srcSnaps = (await lab.rbdA.listSnaps(a.volumeImageRef(v.id))).map((s) => s.name);
+    expect(srcSnaps).toEqual(baseSnaps);
+    const ts = Number(SNAP.exec(baseSnaps[0] ?? "")?.[2]);
+    expect(Math.abs(ts * 1000 - lab.clock.now().getTime())).toBeLessThan(5000);
+    expect(await lab.backupRbd.imageInfo({ pool: "backups", image: base })).toMatchObject({ size: GiB });
+
+    lab.clock.advance(1500);
+    const inc = a.createBackup(MEMBER, { volumeId: v.id, incremental: true });
+    await lab.idle();
+    // an incremental adds a snapshot on the parent's base, no new image
+    expect(await lab.backupRbd.listImages("backups")).toEqual([base]);
+    expect(a.getBackup(MEMBER, inc.id)).toMatchObject({
+      serviceMetadata: `{"base": "${base}"}`,
+      parentId: full.id,
+    });
+    const after = (await lab.backupRbd.listSnaps({ pool: "backups", image: base })).map(
+      (s) => SNAP.exec(s.name)?.[1],
+    );
+    expect(after).toEqual([full.id, inc.id]);
+  });
+
+  it("writes an export record that decodes to every Backup field, Python json.dumps style", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const bk = a.createBackup(MEMBER, { volumeId: v.id, name: "n", description: "d" });
+    await lab.idle();
+    const { backupUrl } = a.exportRecord(ADMIN, bk.id);
+    expect(backupUrl).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    const json = Buffer.from(backupUrl, "base64").toString("utf8");
+    expect(json.startsWith('{"driver_info": {}, "id": ')).toBe(true);
+    const rec = decodeRecord(backupUrl) as Record<string, unknown>;
+    expect(Object.keys(rec)).toEqual([
+      "driver_info",
+      "id",
+      "user_id",
+      "project_id",
+      "volume_id",
+      "host",
+      "availability_zone",
+      "container",
+      "parent_id",
+      "status",
+      "fail_reason",
+      "size",
+      "display_name",
+      "display_description",
+      "service_metadata",
+      "service",
+      "object_count",
+      "temp_volume_id",
+      "temp_snapshot_id",
+      "num_dependent_backups",
+      "snapshot_id",
+      "data_timestamp",
+      "restore_volume_id",
+      "metadata",
+      "encryption_key_id",
+      "created_at",
+      "updated_at",
+      "deleted_at",
+      "deleted",
+    ]);
+    expect(rec).toMatchObject({
+      id: bk.id,
+      status: "available",
+      display_name: "n",
+      display_description: "d",
+      deleted: false,
+      object_count: 0,
+      container: "backups",
+      service: "cinder.backup.drivers.ceph.CephBackupDriver",
+      created_at: "2026-11-25T10:00:00Z",
+    });
+    expect(rec.data_timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it("restores with no target volume into restore_backup_<id>, renamed to the source's name", async () => {
+    const lab = await makeLab();
+    const { a, b } = lab;
+    const src = a.createVolume(MEMBER, { size: 2, name: "orig", description: "orig-desc" });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(src.id), GiB + 5, pattern(4096, 9));
+    const bk = a.createBackup(MEMBER, { volumeId: src.id });
+    await lab.idle();
+    const rec = a.exportRecord(ADMIN, bk.id);
+    b.importRecord(ADMIN, rec.backupService, rec.backupUrl);
+    await lab.idle();
+    const res = b.restoreBackup(ADMIN, bk.id, {});
+    expect(res.volumeName).toBe(`restore_backup_${bk.id}`);
+    const created = b.getVolume(ADMIN, res.volumeId);
+    expect(created).toMatchObject({
+      size: 2,
+      status: "restoring-backup",
+      description: "auto-created_from_restore_from_backup",
+    });
+    await lab.idle();
+    expect(b.getVolume(ADMIN, res.volumeId)).toMatchObject({
+      status: "available",
+      name: "orig",
+      description: "orig-desc",
+    });
+    const bytes = await lab.rbdB.readImage(b.volumeImageRef(res.volumeId), GiB + 5, 4096);
+    expect(Buffer.from(bytes).equals(Buffer.from(pattern(4096, 9)))).toBe(true);
+    // a diff restore leaves the restore point snapshot on the target
+    const snaps = await lab.rbdB.listSnaps(b.volumeImageRef(res.volumeId));
+    expect(snaps.map((s) => SNAP.exec(s.name)?.[1])).toEqual([bk.id]);
+  });
+
+  it("restores into a bigger volume: stays bigger, the excess reads zero", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const src = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(src.id), GiB - 4096, pattern(4096, 4));
+    const bk = a.createBackup(MEMBER, { volumeId: src.id });
+    await lab.idle();
+    const target = a.createVolume(MEMBER, { size: 2 });
+    await lab.idle();
+    // old data on the target forces a full restore; it must not survive in the excess
+    await lab.rbdA.writeImage(a.volumeImageRef(target.id), GiB + 10, pattern(100, 5));
+    a.restoreBackup(MEMBER, bk.id, { volumeId: target.id });
+    await lab.idle();
+    expect(a.getVolume(MEMBER, target.id)).toMatchObject({ status: "available", size: 2 });
+    const ref = a.volumeImageRef(target.id);
+    expect((await lab.rbdA.imageInfo(ref)).size).toBe(2 * GiB);
+    expect(
+      Buffer.from(await lab.rbdA.readImage(ref, GiB - 4096, 4096)).equals(Buffer.from(pattern(4096, 4))),
+    ).toBe(true);
+    expect((await lab.rbdA.readImage(ref, GiB + 10, 100)).every((x) => x === 0)).toBe(true);
+    // full restore: no restore point snapshot on the target
+    expect(await lab.rbdA.listSnaps(ref)).toEqual([]);
+  });
+
+  it("diff-restores an empty bigger volume and resizes it back", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const src = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(src.id), 0, pattern(8192, 6));
+    const bk = a.createBackup(MEMBER, { volumeId: src.id });
+    await lab.idle();
+    const target = a.createVolume(MEMBER, { size: 3 });
+    await lab.idle();
+    a.restoreBackup(MEMBER, bk.id, { volumeId: target.id });
+    await lab.idle();
+    const ref = a.volumeImageRef(target.id);
+    expect((await lab.rbdA.imageInfo(ref)).size).toBe(3 * GiB);
+    expect((await lab.rbdA.listSnaps(ref)).map((s) => SNAP.exec(s.name)?.[1])).toEqual([bk.id]);
+    expect(Buffer.from(await lab.rbdA.readImage(ref, 0, 8192)).equals(Buffer.from(pattern(8192, 6)))).toBe(
+      true,
+    );
+  });
+
+  it("restores an incremental onto its own source volume (full copy of the restore point)", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const ref = a.volumeImageRef(v.id);
+    await lab.rbdA.writeImage(ref, 0, pattern(4096, 1));
+    a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    lab.clock.advance(2000);
+    await lab.rbdA.writeImage(ref, 8192, pattern(4096, 2));
+    const inc = a.createBackup(MEMBER, { volumeId: v.id, incremental: true });
+    await lab.idle();
+    await lab.rbdA.writeImage(ref, 0, pattern(4096, 3));
+    await lab.rbdA.writeImage(ref, 65536, pattern(4096, 4));
+    a.restoreBackup(MEMBER, inc.id, { volumeId: v.id });
+    await lab.idle();
+    expect(a.getVolume(MEMBER, v.id).status).toBe("available");
+    expect(Buffer.from(await lab.rbdA.readImage(ref, 0, 4096)).equals(Buffer.from(pattern(4096, 1)))).toBe(
+      true,
+    );
+    expect(Buffer.from(await lab.rbdA.readImage(ref, 8192, 4096)).equals(Buffer.from(pattern(4096, 2)))).toBe(
+      true,
+    );
+    expect((await lab.rbdA.readImage(ref, 65536, 4096)).every((x) => x === 0)).toBe(true);
+    // restoring onto the source volume adds no src_backup_id
+    expect(a.getVolume(MEMBER, v.id).metadata).toEqual({});
+  });
+
+  it("keeps a shared base while other backup snapshots remain (tempest's clone delete)", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const full = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    lab.clock.advance(1000);
+    const inc = a.createBackup(MEMBER, { volumeId: v.id, incremental: true });
+    await lab.idle();
+    const base = `volume-${v.id}.backup.${full.id}`;
+    a.deleteBackup(MEMBER, inc.id);
+    await lab.idle();
+    expect(await lab.backupRbd.listImages("backups")).toEqual([base]);
+    a.deleteBackup(MEMBER, full.id);
+    await lab.idle();
+    expect(await lab.backupRbd.listImages("backups")).toEqual([]);
+    // the source snapshots are leaked (the driver looks for them on an image named <volume_id>)
+    expect((await lab.rbdA.listSnaps(a.volumeImageRef(v.id))).length).toBe(2);
+    // ... until the RBD volume driver deletes the volume
+    a.deleteVolume(MEMBER, v.id);
+    await lab.idle();
+    expect(await lab.rbdA.listImages("volumes-a")).toEqual([]);
+  });
+
+  it("deleting the imported backup in B destroys A's data: A's restore ends in error_restoring", async () => {
+    const lab = await makeLab();
+    const { a, b } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(v.id), 0, pattern(4096, 7));
+    const bk = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    const rec = a.exportRecord(ADMIN, bk.id);
+    b.importRecord(ADMIN, rec.backupService, rec.backupUrl);
+    await lab.idle();
+    b.deleteBackup(ADMIN, bk.id);
+    await lab.idle();
+    expect(await lab.backupRbd.listImages("backups")).toEqual([]);
+    expect(a.getBackup(MEMBER, bk.id).status).toBe("available");
+    const target = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    a.restoreBackup(MEMBER, bk.id, { volumeId: target.id });
+    await lab.idle();
+    expect(a.getVolume(MEMBER, target.id).status).toBe("error_restoring");
+    expect(a.getBackup(MEMBER, bk.id).status).toBe("available");
+    expect(String(a.stepErrors.at(-1))).toContain(`volume-${v.id}.backup.base`);
+  });
+
+  it("fails a backup into the container pool that does not exist", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const bk = a.createBackup(MEMBER, { volumeId: v.id, container: "nope" });
+    await lab.idle();
+    expect(a.getBackup(MEMBER, bk.id)).toMatchObject({ status: "error", container: "nope" });
+    expect(a.getBackup(MEMBER, bk.id).failReason).toContain("nope");
+    expect(a.getVolume(MEMBER, v.id)).toMatchObject({
+      status: "available",
+      previousStatus: "error_backing-up",
+    });
+    // an errored backup can be deleted
+    a.deleteBackup(MEMBER, bk.id);
+    await lab.idle();
+    expect(fault(() => a.getBackup(MEMBER, bk.id)).status).toBe(404);
+  });
+
+  it("a failed incremental diff ends in error with the driver's text", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const full = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    // someone removed the parent's snapshot from the base image
+    const base = `volume-${v.id}.backup.${full.id}`;
+    for (const s of await lab.backupRbd.listSnaps({ pool: "backups", image: base })) {
+      await lab.backupRbd.removeSnap({ pool: "backups", image: base }, s.name);
+    }
+    lab.clock.advance(1000);
+    const inc = a.createBackup(MEMBER, { volumeId: v.id, incremental: true });
+    await lab.idle();
+    expect(a.getBackup(MEMBER, inc.id)).toMatchObject({
+      status: "error",
+      failReason: `Can't find snapshot from parent ${full.id} and base name image ${base}.`,
+    });
+  });
+
+  it("creates a volume from a backup (3.47) with the backup's bytes", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(v.id), 4096, pattern(4096, 8));
+    const bk = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    const nv = a.createVolume(MEMBER, { backupId: bk.id });
+    expect(nv.size).toBe(1);
+    expect(a.getBackup(MEMBER, bk.id).status).toBe("restoring");
+    await lab.idle();
+    expect(a.getVolume(MEMBER, nv.id).status).toBe("available");
+    expect(a.getBackup(MEMBER, bk.id).status).toBe("available");
+    const bytes = await lab.rbdA.readImage(a.volumeImageRef(nv.id), 4096, 4096);
+    expect(Buffer.from(bytes).equals(Buffer.from(pattern(4096, 8)))).toBe(true);
+  });
+});
