@@ -54,9 +54,9 @@ export class RemoteRbd implements RbdBackend {
     this.#agent = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 10_000 });
   }
 
-  /** Closes the connection pool; outstanding streams finish first. */
+  /** Closes the connection pool, abandoning any response body nobody read to the end. */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#agent.destroy();
   }
 
   // ---- clusters and pools ----
@@ -85,7 +85,11 @@ export class RemoteRbd implements RbdBackend {
 
   async createImage(ref: ImageRef, options: CreateImageOptions): Promise<void> {
     await this.#call("POST", `${poolPath(this.#c(ref.cluster), ref.pool)}/images`, {
-      body: { image: ref.image, ...(ref.namespace !== undefined && { namespace: ref.namespace }), ...options },
+      body: {
+        image: ref.image,
+        ...(ref.namespace !== undefined && { namespace: ref.namespace }),
+        ...options,
+      },
     });
   }
 
@@ -131,7 +135,10 @@ export class RemoteRbd implements RbdBackend {
   }
 
   async discardImage(ref: ImageRef, offset: number, length: number): Promise<void> {
-    await this.#call("POST", `${this.#image(ref)}/discard`, { body: { offset, length }, query: this.#ns(ref) });
+    await this.#call("POST", `${this.#image(ref)}/discard`, {
+      body: { offset, length },
+      query: this.#ns(ref),
+    });
   }
 
   // ---- snapshots ----
@@ -200,7 +207,10 @@ export class RemoteRbd implements RbdBackend {
   async importDiff(ref: ImageRef, stream: Readable, options?: ImportDiffOptions): Promise<void> {
     await this.#call("POST", `${this.#image(ref)}/import-diff`, {
       stream,
-      query: { ...this.#ns(ref), ...(options?.sparseSize !== undefined && { sparseSize: options.sparseSize }) },
+      query: {
+        ...this.#ns(ref),
+        ...(options?.sparseSize !== undefined && { sparseSize: options.sparseSize }),
+      },
     });
   }
 
@@ -254,7 +264,10 @@ export class RemoteRbd implements RbdBackend {
     const response = await this.#send(method, path, { ...(query && { query }) });
     const parsed = schema.safeParse(await response.body.json());
     if (!parsed.success) {
-      throw new RbdError("EIO", `fake-rbd server ${this.url} sent an unexpected ${method} ${path} body: ${parsed.error.message}`);
+      throw new RbdError(
+        "EIO",
+        `fake-rbd server ${this.url} sent an unexpected ${method} ${path} body: ${parsed.error.message}`,
+      );
     }
     return parsed.data as z.output<S>;
   }

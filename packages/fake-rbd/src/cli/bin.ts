@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `fake-rbd` executable: the only place that touches process exit status.
 import { RemoteRbd } from "../remote.js";
-import { runRbdCli } from "./run.js";
 import { serveCommand } from "./commands/serve.js";
+import { runRbdCli } from "./run.js";
 
 const remotes: RemoteRbd[] = [];
 const status = await runRbdCli(

@@ -24,7 +24,10 @@ export type CephConf = Map<string, Map<string, string>>;
 
 /** Ceph treats spaces, underscores and dashes in option names alike. */
 function normalizeKey(key: string): string {
-  return key.trim().toLowerCase().replace(/[\s_-]+/g, " ");
+  return key
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, " ");
 }
 
 export function parseCephConf(text: string): CephConf {
@@ -75,7 +78,9 @@ function findConf(options: TargetOptions, env: NodeJS.ProcessEnv): string | unde
   if (options.conf) return options.conf;
   if (env.CEPH_CONF) return env.CEPH_CONF;
   const name = `${options.cluster ?? DEFAULT_CLUSTER}.conf`;
-  return [join("/etc/ceph", name), join(homedir(), ".ceph", name), join(".", name)].find((p) => existsSync(p));
+  return [join("/etc/ceph", name), join(homedir(), ".ceph", name), join(".", name)].find((p) =>
+    existsSync(p),
+  );
 }
 
 export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv): Target {
@@ -101,7 +106,9 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv): T
 }
 
 export function noServerFailure(target: Target): CliFailure {
-  const where = target.confPath ? `the [global] section of ${target.confPath}` : "a ceph.conf given with -c/--conf";
+  const where = target.confPath
+    ? `the [global] section of ${target.confPath}`
+    : "a ceph.conf given with -c/--conf";
   return new CliFailure(
     `rbd: couldn't connect to the cluster! no fake-rbd server configured: set ${URL_ENV}, pass --fake-rbd-url, or add '${URL_KEY} = http://HOST:PORT' to ${where}`,
     2,

@@ -1,11 +1,11 @@
 import { Command, Option } from "commander";
-import { diffCommand, duCommand } from "./commands/usage.js";
 import { createCommand, removeCommand, renameCommand, resizeCommand } from "./commands/image.js";
 import { infoCommand } from "./commands/info.js";
 import { lsCommand } from "./commands/ls.js";
 import { poolCommand } from "./commands/pool.js";
 import { snapCommand } from "./commands/snap.js";
 import { exportCommand, exportDiffCommand, importCommand, importDiffCommand } from "./commands/transfer.js";
+import { diffCommand, duCommand } from "./commands/usage.js";
 import type { Verb } from "./context.js";
 
 export const PROGRAM_DESCRIPTION = [
@@ -25,7 +25,10 @@ export function buildProgram(verb: Verb, extra: readonly Command[] = []): Comman
     .option("-m, --mon_host <host>", "monitor host (ignored by fake-rbd)")
     .option("-K, --keyfile <path>", "path to secret key (ignored by fake-rbd)")
     .option("-k, --keyring <path>", "path to keyring (ignored by fake-rbd)")
-    .option("--fake-rbd-url <url>", "fake-rbd server URL (default: $FAKE_RBD_URL or 'fake rbd url' in ceph.conf)")
+    .option(
+      "--fake-rbd-url <url>",
+      "fake-rbd server URL (default: $FAKE_RBD_URL or 'fake rbd url' in ceph.conf)",
+    )
     .addOption(new Option("--debug", "print stack traces of internal errors"));
   const commands = [
     createCommand(verb),

@@ -44,7 +44,12 @@ export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
   const { backend } = options;
   const clusterList = options.clusters ?? ["ceph"];
   const clusters = () => (typeof clusterList === "function" ? clusterList() : clusterList);
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024 * 1024,
+    // close() must not wait for clients that keep idle connections open (RemoteRbd pools them)
+    forceCloseConnections: true,
+  });
 
   // Raw bodies arrive as the request stream itself, so uploads flow into the backend as they come.
   app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
@@ -117,7 +122,10 @@ export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
     reply.status(204).send();
   });
   app.post(`${I}/rename`, async (r: Req, reply) => {
-    await backend.renameImage(image(r.params, namespaceQuery.parse(r.query)), renameBody.parse(r.body).newName);
+    await backend.renameImage(
+      image(r.params, namespaceQuery.parse(r.query)),
+      renameBody.parse(r.body).newName,
+    );
     reply.status(204).send();
   });
   app.put(`${I}/data`, async (r: Req, reply) => {

@@ -4,10 +4,7 @@ export interface StateSummary {
   clusters: Record<
     string,
     {
-      pools: Record<
-        string,
-        { images: { name: string; size: number; usedBytes: number; snaps: string[] }[] }
-      >;
+      pools: Record<string, { images: { name: string; size: number; usedBytes: number; snaps: string[] }[] }>;
     }
   >;
 }

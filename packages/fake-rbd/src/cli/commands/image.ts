@@ -61,7 +61,10 @@ export function createOptionsFrom(opts: CreateOptions): Partial<CreateImageOptio
     result.order = order;
   }
   if (opts.objectSize !== undefined) {
-    const bytes = parseRbdSize(/[0-9]$/.test(opts.objectSize) ? `${opts.objectSize}B` : opts.objectSize, "--object-size");
+    const bytes = parseRbdSize(
+      /[0-9]$/.test(opts.objectSize) ? `${opts.objectSize}B` : opts.objectSize,
+      "--object-size",
+    );
     const order = Math.log2(bytes);
     if (!Number.isInteger(order) || order < 12 || order > 25) {
       throw new CliFailure("rbd: the argument for option '--object-size' is invalid", 1);
@@ -70,7 +73,10 @@ export function createOptionsFrom(opts: CreateOptions): Partial<CreateImageOptio
   }
   if (opts.imageFeature) result.features = [...new Set(opts.imageFeature)];
   if (opts.stripeUnit !== undefined) {
-    result.stripeUnit = parseRbdSize(/[0-9]$/.test(opts.stripeUnit) ? `${opts.stripeUnit}B` : opts.stripeUnit, "--stripe-unit");
+    result.stripeUnit = parseRbdSize(
+      /[0-9]$/.test(opts.stripeUnit) ? `${opts.stripeUnit}B` : opts.stripeUnit,
+      "--stripe-unit",
+    );
   }
   if (opts.stripeCount !== undefined) {
     const count = Number(opts.stripeCount);
@@ -107,9 +113,13 @@ export function createCommand(verb: Verb): Command {
       const failure = failWith("create error", error);
       // rbd prints its line first; librbd's log line follows.
       if (errnoOf(error) !== 17) throw failure;
-      throw new CliFailure([...failure.lines, librbdLog("librbd", `rbd image ${spec.image} already exists`)], 17, {
-        cause: error,
-      });
+      throw new CliFailure(
+        [...failure.lines, librbdLog("librbd", `rbd image ${spec.image} already exists`)],
+        17,
+        {
+          cause: error,
+        },
+      );
     }
   });
 }
@@ -202,7 +212,8 @@ export function renameCommand(verb: Verb): Command {
     const spec = resolveImageSpec(source, opts, "none", ctx.cluster);
     const destParsed = dest === undefined ? undefined : parseSpec(dest);
     const destName = destParsed?.image ?? opts.dest;
-    if (destParsed?.snap) throw invalidArgument("destination snapshot name specified for a command that doesn't use it");
+    if (destParsed?.snap)
+      throw invalidArgument("destination snapshot name specified for a command that doesn't use it");
     if (!destName) throw invalidArgument("destination image name was not specified");
     const destPool = destParsed?.pool ?? opts.destPool ?? spec.pool;
     if (destPool !== spec.pool) {
@@ -222,7 +233,9 @@ async function renameImage(ctx: CliContext, spec: ReturnType<typeof resolveImage
   } catch (error) {
     const errno = errnoOf(error);
     if (errno === 17) {
-      throw failWith("rename error", error, [librbdLog("librbd::Operations", `rbd image ${destName} already exists`)]);
+      throw failWith("rename error", error, [
+        librbdLog("librbd::Operations", `rbd image ${destName} already exists`),
+      ]);
     }
     const failure = failWith("rename error", error);
     if (errno !== 2) throw failure;

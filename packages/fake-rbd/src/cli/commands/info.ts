@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { ImageInfo } from "../../backend.js";
 import type { FormatOptions, SpecOptionValues, Verb } from "../context.js";
-import { addFormatOptions, addImageOptions, snapRef } from "../context.js";
+import { addFormatOptions, addImageOptions, checkFormat, snapRef } from "../context.js";
 import { formatBytes, formatCtime } from "../format.js";
 import { resolveImageSpec } from "../spec.js";
 
@@ -10,11 +10,15 @@ export function infoCommand(verb: Verb): Command {
   const cmd = new Command("info")
     .summary("Show information about image size, striping, etc.")
     .description("Show information about image size, striping, etc.")
-    .argument("[image-or-snap-spec]", "image or snapshot specification <pool-name>/<image-name>[@<snap-name>]");
+    .argument(
+      "[image-or-snap-spec]",
+      "image or snapshot specification <pool-name>/<image-name>[@<snap-name>]",
+    );
   addImageOptions(cmd, true);
   addFormatOptions(cmd);
   return verb(cmd, async (ctx) => {
     const opts = cmd.opts<FormatOptions & SpecOptionValues>();
+    checkFormat(opts);
     const spec = resolveImageSpec(cmd.args[0], opts, "permitted", ctx.cluster);
     await ctx.openImage(spec);
     const info = await ctx.backend.imageInfo(snapRef(spec));
@@ -75,7 +79,10 @@ export function infoText(info: ImageInfo, atSnap: boolean): string {
     `\tflags: ${info.flags.join(", ")}`,
   ];
   if (hasStriping(info)) {
-    lines.push(`\tstripe unit: ${formatBytes(info.stripeUnit ?? 0)}`, `\tstripe count: ${info.stripeCount ?? 1}`);
+    lines.push(
+      `\tstripe unit: ${formatBytes(info.stripeUnit ?? 0)}`,
+      `\tstripe count: ${info.stripeCount ?? 1}`,
+    );
   }
   lines.push(
     `\tcreate_timestamp: ${formatCtime(info.createTimestamp)}`,

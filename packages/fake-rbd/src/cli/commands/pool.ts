@@ -36,7 +36,8 @@ export function poolCommand(verb: Verb): Command {
     verb(create, async (ctx) => {
       const { pool: name } = resolvePool(create.args[0], create.opts<{ pool?: string }>().pool);
       await ctx.backend.createPool(name, ctx.cluster).catch((error: unknown) => {
-        if (errnoOf(error) === 17) throw new CliFailure(`pool '${name}' already exists`, 17, { cause: error });
+        if (errnoOf(error) === 17)
+          throw new CliFailure(`pool '${name}' already exists`, 17, { cause: error });
         throw failWith("error creating pool", error);
       });
       ctx.err(`pool '${name}' created\n`);
@@ -63,7 +64,10 @@ export function poolCommand(verb: Verb): Command {
     verb(remove, async (ctx) => {
       const { pool: name } = resolvePool(remove.args[0], remove.opts<{ pool?: string }>().pool);
       await ctx.backend.removePool(name, ctx.cluster).catch((error: unknown) => {
-        throw new CliFailure(`rbd: error removing pool '${name}': ${cppStrerror(errnoOf(error))}`, errnoOf(error));
+        throw new CliFailure(
+          `rbd: error removing pool '${name}': ${cppStrerror(errnoOf(error))}`,
+          errnoOf(error),
+        );
       });
     }),
   );

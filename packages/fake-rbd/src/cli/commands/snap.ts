@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { CliContext, FormatOptions, SpecOptionValues, Verb } from "../context.js";
-import { addFormatOptions, addImageOptions, addNoProgressOption, imageRef } from "../context.js";
+import { addFormatOptions, addImageOptions, addNoProgressOption, checkFormat, imageRef } from "../context.js";
 import { CliFailure, errnoOf, failWith, invalidArgument } from "../errors.js";
 import { formatBytes, formatCtime, renderTable } from "../format.js";
 import { librbdLog } from "../librbd-log.js";
@@ -50,6 +50,7 @@ function snapList(verb: Verb): Command {
   addFormatOptions(cmd);
   return verb(cmd, async (ctx) => {
     const opts = cmd.opts<SnapOptions>();
+    checkFormat(opts);
     const target = spec(ctx, cmd, "none");
     await ctx.openImage(target);
     const snaps = [...(await ctx.backend.listSnaps(imageRef(target)))].sort((a, b) => a.id - b.id);
@@ -136,8 +137,10 @@ function snapPurge(verb: Verb): Command {
     const protectedNames = snaps.filter((s) => s.protected).map((s) => s.name);
     // rbd purges what it can, warns about protected snapshots and still exits 0.
     if (protectedNames.length > 0) {
-      ctx.err(
-        `rbd: error removing snapshot(s) '${protectedNames.join("', '")}', which is protected - these must be unprotected with \`rbd snap unprotect\`.\n`,
+      // rbd prints this on stdout, names comma-joined.
+      const verb = protectedNames.length === 1 ? "is" : "are";
+      ctx.out(
+        `rbd: error removing snapshot(s) '${protectedNames.join(",")}', which ${verb} protected - these must be unprotected with \`rbd snap unprotect\`.\n`,
       );
     }
     const progress = ctx.progress("Removing all snapshots", cmd.opts<SnapOptions>().progress === false);
@@ -217,7 +220,9 @@ function snapRollback(verb: Verb): Command {
 function snapRename(verb: Verb): Command {
   const cmd = snapVerb("rename", "Rename a snapshot.", "snap");
   cmd.argument("[dest-snap-spec]", `destination ${SNAP_SPEC}`);
-  cmd.option("--dest-pool <dest-pool>", "destination pool name").option("--dest-snap <dest-snap>", "destination snapshot name");
+  cmd
+    .option("--dest-pool <dest-pool>", "destination pool name")
+    .option("--dest-snap <dest-snap>", "destination snapshot name");
   return verb(cmd, async (ctx) => {
     const target = spec(ctx, cmd, "required");
     const opts = cmd.opts<SnapOptions & { destPool?: string; destSnap?: string }>();

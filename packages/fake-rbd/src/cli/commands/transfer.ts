@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command } from "commander";
+import { isRbdError } from "../../model/errors.js";
 import type { CliContext, SpecOptionValues, Verb } from "../context.js";
 import { addImageOptions, addNoProgressOption, imageRef, snapRef } from "../context.js";
 import { CliFailure, cppStrerror, errnoOf, failWith, invalidArgument } from "../errors.js";
@@ -29,7 +30,12 @@ async function openDestination(ctx: CliContext, path: string, verb: string): Pro
 }
 
 /** Moves a stream to its destination, counting bytes for the progress line. */
-async function copy(source: Readable, destination: Writable, toStdout: boolean, onBytes?: (n: number) => void) {
+async function copy(
+  source: Readable,
+  destination: Writable,
+  toStdout: boolean,
+  onBytes?: (n: number) => void,
+) {
   if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
   // stdout belongs to the caller (the process, or a test's collector): never end it here.
   await pipeline(source, destination, { end: !toStdout });
@@ -48,7 +54,10 @@ export function exportCommand(verb: Verb): Command {
   const cmd = new Command("export")
     .summary("Export image to file.")
     .description('Export image to file ("-" for stdout).')
-    .argument("[source-image-or-snap-spec]", "source image or snapshot specification <pool-name>/<image-name>[@<snap-name>]")
+    .argument(
+      "[source-image-or-snap-spec]",
+      "source image or snapshot specification <pool-name>/<image-name>[@<snap-name>]",
+    )
     .argument("[path-name]", 'export file (or "-" for stdout)')
     .option("--path <path>", 'export file (or "-" for stdout)')
     .option("--export-format <format>", "format of image file (only 1 is supported by fake-rbd)");
@@ -80,7 +89,10 @@ export function exportDiffCommand(verb: Verb): Command {
   const cmd = new Command("export-diff")
     .summary("Export incremental diff to file.")
     .description('Export incremental diff to file ("-" for stdout), as an "rbd diff v1" stream.')
-    .argument("[source-image-or-snap-spec]", "source image or snapshot specification <pool-name>/<image-name>[@<snap-name>]")
+    .argument(
+      "[source-image-or-snap-spec]",
+      "source image or snapshot specification <pool-name>/<image-name>[@<snap-name>]",
+    )
     .argument("[path-name]", 'export file (or "-" for stdout)')
     .option("--path <path>", 'export file (or "-" for stdout)')
     .option("--from-snap <from-snap>", "snapshot starting point")
@@ -125,7 +137,13 @@ export function importCommand(verb: Verb): Command {
   addNoProgressOption(cmd);
   return verb(cmd, async (ctx) => {
     const opts = cmd.opts<
-      TransferOptions & { path?: string; destPool?: string; dest?: string; exportFormat?: string; sparseSize?: string }
+      TransferOptions & {
+        path?: string;
+        destPool?: string;
+        dest?: string;
+        exportFormat?: string;
+        sparseSize?: string;
+      }
     >();
     if (opts.exportFormat !== undefined && opts.exportFormat !== "1") {
       throw new CliFailure("rbd: --export-format 2 is not supported by fake-rbd", 95);
@@ -137,9 +155,15 @@ export function importCommand(verb: Verb): Command {
     const parsed = destSpec === undefined ? undefined : parseSpec(destSpec);
     const image = parsed?.image ?? opts.dest ?? opts.image ?? (path === STDIO ? undefined : basename(path));
     if (!image) throw invalidArgument("destination image name was not specified");
-    if (parsed?.snap) throw invalidArgument("destination snapshot name specified for a command that doesn't use it");
+    if (parsed?.snap)
+      throw invalidArgument("destination snapshot name specified for a command that doesn't use it");
     const explicitPool = parsed?.pool ?? opts.destPool ?? opts.pool;
-    const spec = resolveImageSpec(undefined, { image, pool: explicitPool, namespace: parsed?.namespace }, "none", ctx.cluster);
+    const spec = resolveImageSpec(
+      undefined,
+      { image, pool: explicitPool, namespace: parsed?.namespace },
+      "none",
+      ctx.cluster,
+    );
     const createOptions = createOptionsFrom(opts);
     let size: number | undefined;
     let source: Readable;
@@ -162,7 +186,9 @@ export function importCommand(verb: Verb): Command {
     const ref = imageRef(spec);
     if ((await ctx.backend.listImages(spec.pool, ctx.cluster)).includes(spec.image)) {
       source.destroy();
-      ctx.err(`rbd: image creation failed${librbdLog("librbd", `rbd image ${spec.image} already exists`)}\n`);
+      ctx.err(
+        `rbd: image creation failed${librbdLog("librbd", `rbd image ${spec.image} already exists`)}\n\n`,
+      );
       progress.fail();
       throw new CliFailure(`rbd: import failed: ${cppStrerror(17)}`, 17);
     }
@@ -222,21 +248,18 @@ export function importDiffCommand(verb: Verb): Command {
       progress.finish();
     } catch (error) {
       // rbd prints the decoder's own complaint ("end snapshot 's1' already exists, aborting")
-      // before the failed progress line and its summary.
-      const detail = diffDetail(error);
-      if (detail) ctx.err(`${detail}\n`);
+      // before the failed progress line and its summary; the model's RbdError carries both.
+      if (isRbdError(error)) {
+        const lines = error.rbdMessage.split("\n");
+        const summary = lines.pop() ?? "";
+        for (const line of lines) ctx.err(`${line}\n`);
+        progress.fail();
+        throw new CliFailure(summary, error.exitStatus || error.errno, { cause: error });
+      }
       progress.fail();
       throw failWith("import-diff failed", error);
     }
   });
-}
-
-/** The decoder's own line, when the error carries one that is more than strerror's text. */
-function diffDetail(error: unknown): string | undefined {
-  if (!(error instanceof Error) || error instanceof CliFailure) return undefined;
-  const message = error.message.trim();
-  if (message === "" || message.includes("\n")) return undefined;
-  return message;
 }
 
 /** --sparse-size as rbd parses it (a bare number is bytes here, unlike --size). */

@@ -14,7 +14,10 @@ export function duCommand(verb: Verb): Command {
     .alias("du")
     .summary("Show disk usage stats for pool, image or snapshot.")
     .description("Show disk usage stats for pool, image or snapshot.")
-    .argument("[image-or-snap-spec]", "image or snapshot specification <pool-name>/<image-name>[@<snap-name>]")
+    .argument(
+      "[image-or-snap-spec]",
+      "image or snapshot specification <pool-name>/<image-name>[@<snap-name>]",
+    )
     .option("--from-snap <from-snap>", "snapshot starting point")
     .option("--exact", "compute exact disk usage (slow)")
     .option("--merge-snapshots", "merge snapshot sizes with its image");
@@ -29,8 +32,7 @@ export function duCommand(verb: Verb): Command {
       ? resolveImageSpec(cmd.args[0], opts, "permitted", cluster)
       : { cluster, pool: opts.pool ?? "rbd", defaultPool: opts.pool === undefined, image: "" };
     await ctx.openPool(spec.pool, spec.defaultPool);
-    const duFailed = (lead: string) =>
-      new CliFailure([lead, `rbd: du failed: ${cppStrerror(2)}`], 2);
+    const duFailed = (lead: string) => new CliFailure([lead, `rbd: du failed: ${cppStrerror(2)}`], 2);
     let rows: DiskUsage[];
     if (hasImage) {
       const snaps = await backend.listSnaps(imageRef(spec)).catch(() => {
@@ -50,9 +52,14 @@ export function duCommand(verb: Verb): Command {
     }
     if (opts.mergeSnapshots) rows = mergeSnapshots(rows);
     const imageIds = new Map<string, string>();
-    for (const name of new Set(rows.filter((r) => r.imageId === undefined).map((r) => r.name))) {
+    for (const name of new Set(rows.map((r) => r.name))) {
       const info = await backend.imageInfo({ cluster, pool: spec.pool, image: name }).catch(() => undefined);
-      if (info) imageIds.set(name, info.id);
+      if (!info) continue;
+      imageIds.set(name, info.id);
+      // rbd walks the object map when it can; without fast-diff it warns that it reads every object.
+      if (!info.features.includes("fast-diff")) {
+        ctx.err(`warning: fast-diff map is not enabled for ${name}. operation may be slow.\n`);
+      }
     }
     const snapshotSelected = hasImage && spec.snap !== undefined;
     const totalProvisioned = rows
@@ -114,7 +121,10 @@ export function diffCommand(verb: Verb): Command {
   const cmd = new Command("diff")
     .summary("Print extents that differ since a previous snap, or image creation.")
     .description("Print extents that differ since a previous snap, or image creation.")
-    .argument("[image-or-snap-spec]", "image or snapshot specification <pool-name>/<image-name>[@<snap-name>]")
+    .argument(
+      "[image-or-snap-spec]",
+      "image or snapshot specification <pool-name>/<image-name>[@<snap-name>]",
+    )
     .option("--from-snap <from-snap>", "snapshot starting point")
     .option("--whole-object", "compare whole object");
   addImageOptions(cmd, true);
