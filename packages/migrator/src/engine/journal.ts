@@ -25,6 +25,20 @@ export const runOptions = z.object({
 });
 export type RunOptions = z.infer<typeof runOptions>;
 
+const cephSide = z.object({
+  conf: z.string().optional(),
+  keyring: z.string().optional(),
+  user: z.string().optional(),
+  pool: z.string(),
+});
+/** Paths and names only (a keyring path is not a secret; its content never enters the journal). */
+export const cephSettings = z.object({
+  rbdBin: z.string(),
+  backup: cephSide.optional(),
+  target: cephSide.optional(),
+});
+export type CephSettings = z.infer<typeof cephSettings>;
+
 export const journalRecord = z.discriminatedUnion("t", [
   z.object({
     t: z.literal("run"),
@@ -33,6 +47,7 @@ export const journalRecord = z.discriminatedUnion("t", [
     from: sideRef,
     to: sideRef,
     options: runOptions,
+    ceph: cephSettings.optional(),
     volumes: z.array(z.string()),
   }),
   z.object({ t: z.literal("resume"), at: z.string() }),
