@@ -164,10 +164,17 @@ ceph-osd -c "$CONF" -i "$OSD_ID" --mkfs --osd-uuid "$OSD_UUID" </dev/null >"$DIR
   || { cat "$DIR/log/osd.$OSD_ID.mkfs" >&2; fail "ceph-osd --mkfs failed"; }
 daemon "osd.$OSD_ID" ceph-osd -i "$OSD_ID"
 
+# Create every pool first so their PGs peer together, then init them all at once: `rbd pool
+# init` blocks until the pool's PGs are active (the OSD serves I/O), which is the real wait.
 for pool in $POOLS; do
   C osd pool create "$pool" 8 8 replicated >/dev/null 2>&1 || fail "could not create pool $pool"
-  # pool init blocks until the pool's PGs are active, i.e. until the OSD serves I/O
-  timeout 120 rbd -c "$CONF" pool init "$pool" || fail "rbd pool init $pool failed; see $DIR/log"
+done
+inits=()
+for pool in $POOLS; do
+  timeout 120 rbd -c "$CONF" pool init "$pool" & inits+=("$!:$pool")
+done
+for job in "${inits[@]}"; do
+  wait "${job%%:*}" || fail "rbd pool init ${job#*:} failed; see $DIR/log"
 done
 for user in $CLIENTS; do
   C auth get-or-create "client.$user" mon 'profile rbd' osd 'profile rbd' mgr 'profile rbd' \

@@ -3,8 +3,12 @@
 //    shrink, whole-object, at head) import with real `rbd import-diff` to real rbd's bytes;
 //  - real `rbd export-diff` streams of that image import into the fake to the same bytes.
 // The expected bytes are the sha256 of real `rbd export` recorded in the fixtures' manifest.
+// It also checks the harness itself (loopback, cephx, pools; stopping leaves nothing behind),
+// sharing the one cluster to keep the file near 20 s.
 // Runs where the Ceph binaries are installed; skipped elsewhere, except under CI=true, where
 // a machine without Ceph is a failure (CI must exercise the real thing).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageRef } from "../src/backend.js";
@@ -70,7 +74,7 @@ describe.skipIf(unavailable !== undefined)(
     beforeAll(async () => {
       fake = new LocalRbd();
       await replayScenario(fake, manifest);
-      ceph = await startLocalCeph({ pools: [pool] });
+      ceph = await startLocalCeph({ pools: [pool, "backups"] });
     }, 90_000);
 
     afterAll(async () => {
@@ -81,6 +85,20 @@ describe.skipIf(unavailable !== undefined)(
       if (!ceph) throw new Error("the real cluster did not start");
       return ceph;
     };
+
+    it("the harness started a cephx monitor on loopback with every pool rbd-initialised", async () => {
+      const conf = readFileSync(real().conf, "utf8");
+      expect(conf).toMatch(/^mon host = \[v2:127\.0\.0\.1:\d+,v1:127\.0\.0\.1:\d+\]$/m);
+      expect(conf).toMatch(/^auth client required = cephx$/m);
+      for (const p of [pool, "backups"]) {
+        expect(JSON.parse((await real().rbdOk(["ls", "--format", "json", p])).toString()), p).toEqual([]);
+      }
+      const missing = await real().rbd(["info", "backups/nothere"]);
+      expect(missing).toMatchObject({
+        exitCode: 2,
+        stderr: "rbd: error opening image nothere: (2) No such file or directory\n",
+      });
+    });
 
     it("the fake's export-diff chain (full, zeros and discards, grow, shrink, head) imports into real rbd to the same bytes", async () => {
       const vol = { pool, image: "vol" };
@@ -163,6 +181,21 @@ describe.skipIf(unavailable !== undefined)(
       const raw = await bytesOf(await fake.exportImage({ pool, image: "vol", snap: "s2" }));
       await real().rbdOk(["import", "--no-progress", "-", `${pool}/fromfake-raw`], { input: raw });
       expect(await real().exportSha256(`${pool}/fromfake-raw`)).toEqual(expected("s2"));
+    });
+
+    it("stopping the harness ends every daemon it recorded and removes its directory", async () => {
+      const { dir } = real();
+      const pids = readFileSync(join(dir, "pids"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => Number(line.split(" ")[1]));
+      const alive = (pid: number) =>
+        existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`).length > 0;
+      expect(pids.length).toBeGreaterThanOrEqual(2); // mon.a and osd.0
+      expect(pids.filter(alive)).toEqual(pids);
+      await real().stop();
+      expect(pids.filter(alive)).toEqual([]);
+      expect(existsSync(dir)).toBe(false);
     });
   },
 );
