@@ -67,6 +67,7 @@ export interface RbdErrorJson {
   rbdMessage: string;
   exitStatus: number;
   detail?: string;
+  printsTo?: "stdout" | "stderr";
   context: RbdErrorContext;
 }
 
@@ -77,6 +78,8 @@ export interface RbdErrorOptions {
   exitStatus?: number;
   /** what librbd logs (with a timestamp) before the rbd line, e.g. "rbd image a already exists" */
   detail?: string;
+  /** where rbd prints rbdMessage; stderr unless noted (snap purge prints to stdout) */
+  printsTo?: "stdout" | "stderr";
   context?: RbdErrorContext;
 }
 
@@ -87,6 +90,7 @@ export class RbdError extends Error {
   readonly rbdMessage: string;
   readonly exitStatus: number;
   readonly detail: string | undefined;
+  readonly printsTo: "stdout" | "stderr";
   readonly context: RbdErrorContext;
 
   constructor(code: ErrnoCode, message: string, options: RbdErrorOptions = {}) {
@@ -96,6 +100,7 @@ export class RbdError extends Error {
     this.rbdMessage = options.rbdMessage ?? `rbd: ${message}`;
     this.exitStatus = options.exitStatus ?? ERRNO[code];
     this.detail = options.detail;
+    this.printsTo = options.printsTo ?? "stderr";
     this.context = options.context ?? {};
   }
 
@@ -110,6 +115,7 @@ export class RbdError extends Error {
       context: this.context,
     };
     if (this.detail !== undefined) json.detail = this.detail;
+    if (this.printsTo !== "stderr") json.printsTo = this.printsTo;
     return json;
   }
 
@@ -119,6 +125,7 @@ export class RbdError extends Error {
       rbdMessage: json.rbdMessage,
       exitStatus: json.exitStatus,
       ...(json.detail === undefined ? {} : { detail: json.detail }),
+      ...(json.printsTo === undefined ? {} : { printsTo: json.printsTo }),
       context: json.context,
     });
   }
@@ -253,6 +260,7 @@ export const errors = {
       {
         rbdMessage: `rbd: error removing snapshot(s) '${names.join(",")}', which ${verb} protected - these must be unprotected with \`rbd snap unprotect\`.`,
         exitStatus: 0,
+        printsTo: "stdout",
         context: ctx,
       },
     );
