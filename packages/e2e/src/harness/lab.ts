@@ -30,7 +30,7 @@ const labFile = z.object({
       openrc: z.record(z.string(), z.string()),
     }),
   ),
-  rbd: z.object({ url: z.string() }),
+  rbd: z.object({ url: z.string().optional() }),
   backupPool: z.string(),
 });
 export type LabDescription = z.infer<typeof labFile>;
@@ -114,7 +114,10 @@ export class FakeLab {
 
   /** The shared fake Ceph, over the lab's fake-rbd server. */
   async rbd(): Promise<ImageBytes> {
-    this.rbdClient ??= await connectRemoteRbd(this.description.rbd.url);
+    const url = this.description.rbd.url;
+    if (url === undefined)
+      throw new Error("the lab serves no fake-rbd server (started with --no-serve-rbd?)");
+    this.rbdClient ??= await connectRemoteRbd(url);
     return this.rbdClient;
   }
 
@@ -130,6 +133,7 @@ export class FakeLab {
   }
 
   async close(): Promise<void> {
+    await this.rbdClient?.close?.();
     await this.process.stop();
   }
 }

@@ -8,6 +8,8 @@ import type { Readable } from "node:stream";
 export interface ImageBytes {
   writeImage(ref: ImageLocation, offset: number, data: Uint8Array): Promise<void>;
   exportImage(ref: ImageLocation): Promise<Readable>;
+  /** frees connections (RemoteRbd) */
+  close?(): Promise<void>;
 }
 
 export interface ImageLocation {
