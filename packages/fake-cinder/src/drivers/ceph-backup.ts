@@ -15,6 +15,8 @@ import { BACKUP_SNAP_PATTERN, GiB, isNotFound } from "./rbd-volume.js";
 import type { BackupDriver, BackupResult, SavedVolumeMetadata, VolumeDriver } from "./types.js";
 
 export const CEPH_BACKUP_SERVICE = "cinder.backup.drivers.ceph.CephBackupDriver";
+/** before Rocky, backup_driver (and so backup.service) was the module path */
+export const PIKE_CEPH_BACKUP_SERVICE = "cinder.backup.drivers.ceph";
 /** backup_ceph_chunk_size */
 export const CHUNK_SIZE = 134_217_728;
 /** largest single discard the driver issues (2 GiB − 1) */
@@ -80,7 +82,7 @@ function rbdFailureText(err: unknown): { ret: number; stderr: string } {
 }
 
 export class CephBackupDriver implements BackupDriver {
-  readonly serviceName = CEPH_BACKUP_SERVICE;
+  readonly serviceName: string;
   readonly defaultContainer: string;
   readonly #rbd: RbdBackend;
   readonly #cluster: string | undefined;
@@ -93,6 +95,7 @@ export class CephBackupDriver implements BackupDriver {
     this.defaultContainer = options.pool;
     this.#cluster = options.cluster;
     this.#release = options.release;
+    this.serviceName = options.release === "pike" ? PIKE_CEPH_BACKUP_SERVICE : CEPH_BACKUP_SERVICE;
     this.#clock = options.clock;
     this.#objects = options.objects;
   }
@@ -126,8 +129,11 @@ export class CephBackupDriver implements BackupDriver {
   }
 
   /** backup snapshots (by the driver's regex) of an image */
-  async #backupSnaps(ref: ImageRef): Promise<Array<{ name: string; backupId: string; timestamp: string }>> {
-    const snaps = await this.#rbd.listSnaps(ref);
+  async #backupSnaps(
+    ref: ImageRef,
+    rbd: RbdBackend = this.#rbd,
+  ): Promise<Array<{ name: string; backupId: string; timestamp: string }>> {
+    const snaps = await rbd.listSnaps(ref);
     const out: Array<{ name: string; backupId: string; timestamp: string }> = [];
     for (const s of snaps) {
       const m = BACKUP_SNAP_PATTERN.exec(s.name);
@@ -279,13 +285,16 @@ export class CephBackupDriver implements BackupDriver {
     let imageCreated = false;
     if (!(await this.#imageExists(backup.container, baseName))) {
       // stale source snapshots from an earlier base are dropped, then a full diff
-      for (const s of await this.#backupSnaps(src)) await volumeDriver.rbd.removeSnap(src, s.name);
+      for (const s of await this.#backupSnaps(src, volumeDriver.rbd))
+        await volumeDriver.rbd.removeSnap(src, s.name);
       await this.#rbd.createImage(base, { size: length });
       imageCreated = true;
     } else {
       const onBase = new Set((await this.#rbd.listSnaps(base)).map((s) => s.name));
       // newest first, by the timestamp text (as Pike sorts)
-      const srcSnaps = (await this.#backupSnaps(src)).sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1));
+      const srcSnaps = (await this.#backupSnaps(src, volumeDriver.rbd)).sort((a, b) =>
+        a.timestamp < b.timestamp ? 1 : -1,
+      );
       for (const s of srcSnaps) {
         if (onBase.has(s.name)) {
           fromSnap = s.name;
@@ -457,7 +466,7 @@ export class CephBackupDriver implements BackupDriver {
     // a missing pool is logged and skipped (rados ObjectNotFound)
     if (!pools.includes(container)) return;
     try {
-      await this.#tryDeleteBaseImage({ ...backup, container });
+      await this.#tryDeleteBaseImage({ ...backup, container }, undefined, parent);
     } catch (err) {
       // ImageNotFound is only logged: the backup is deleted anyway
       if (!(err instanceof BackupDriverError && err.kind === "ImageNotFound")) throw err;
@@ -466,12 +475,16 @@ export class CephBackupDriver implements BackupDriver {
   }
 
   /** `_try_delete_base_image`: drop this backup's snapshot; drop the base once no backup snapshot is left */
-  async #tryDeleteBaseImage(backup: Backup & { container: string }, baseNameGiven?: string): Promise<void> {
+  async #tryDeleteBaseImage(
+    backup: Backup & { container: string },
+    baseNameGiven?: string,
+    parent?: Backup,
+  ): Promise<void> {
     let baseName =
       baseNameGiven ??
       (this.#release === "pike"
         ? newBaseName(backup.volumeId, backup.id)
-        : zedBaseName(backup.volumeId, backup));
+        : zedBaseName(backup.volumeId, backup, parent));
     const images = await this.#rbd.listImages(backup.container, this.#cluster);
     if (!images.includes(baseName)) {
       if (baseNameGiven !== undefined) {

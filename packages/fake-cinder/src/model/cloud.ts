@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { RbdBackend } from "@cinderlab/fake-rbd";
 import { type Clock, DEFAULT_DELAYS, type Delays, ManualClock, type ScheduledTask } from "../clock/index.js";
-import { CEPH_BACKUP_SERVICE, CephBackupDriver } from "../drivers/ceph-backup.js";
+import { CEPH_BACKUP_SERVICE, CephBackupDriver, PIKE_CEPH_BACKUP_SERVICE } from "../drivers/ceph-backup.js";
 import { radosObjectsFor } from "../drivers/rados.js";
 import { RbdVolumeDriver } from "../drivers/rbd-volume.js";
 import type { BackupDriver, SavedVolumeMetadata } from "../drivers/types.js";
@@ -1454,7 +1454,8 @@ export class CinderCloud {
     if (!service) return true;
     const mine = this.#backupDriver.serviceName;
     if (mine.startsWith(service)) return true;
-    return service === "cinder.backup.drivers.ceph" && mine === CEPH_BACKUP_SERVICE;
+    // MAPPING: the module path names the class path driver
+    return service === PIKE_CEPH_BACKUP_SERVICE && mine === CEPH_BACKUP_SERVICE;
   }
 
   restoreBackup(ctx: RequestContext, id: string, req: RestoreBackupRequest = {}): RestoreResult {
@@ -1572,7 +1573,7 @@ export class CinderCloud {
     const driverInfo = this.#backupDriver.exportRecord(b);
     return {
       backupService: b.service ?? this.#backupDriver.serviceName,
-      backupUrl: encodeRecord(b, driverInfo),
+      backupUrl: encodeRecord(b, driverInfo, this.#release),
     };
   }
 

@@ -4,7 +4,7 @@
 // json.dumps defaults, so the JSON has ", " and ": " separators and non-ASCII escaped;
 // datetimes are oslo.versionedobjects isotime: `%Y-%m-%dT%H:%M:%SZ`.
 import { InvalidInput } from "./errors.js";
-import type { Backup } from "./types.js";
+import type { Backup, ReleaseProfile } from "./types.js";
 
 /** Backup OVO field order in Cinder 21 (own fields, then the persistent ones). */
 export const RECORD_FIELDS = [
@@ -107,9 +107,18 @@ export function backupToRecord(backup: Backup): Record<string, unknown> {
   };
 }
 
-/** Backup.encode_record(driver_info=...): driver_info comes first (kwargs.update(record)). */
-export function encodeRecord(backup: Backup, driverInfo: Record<string, unknown> = {}): string {
-  const record = { driver_info: driverInfo, ...backupToRecord(backup) };
+/**
+ * Backup.encode_record(driver_info=...): driver_info comes first (kwargs.update(record)).
+ * The pike profile writes Pike's field set, which had no encryption_key_id yet.
+ */
+export function encodeRecord(
+  backup: Backup,
+  driverInfo: Record<string, unknown> = {},
+  release: ReleaseProfile = "zed",
+): string {
+  const fields = backupToRecord(backup);
+  if (release === "pike") delete fields.encryption_key_id;
+  const record = { driver_info: driverInfo, ...fields };
   return Buffer.from(pythonJsonDumps(record), "utf8").toString("base64");
 }
 
