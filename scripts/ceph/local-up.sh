@@ -35,15 +35,22 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MARKER=.cinderlab-ceph
 
 say() { printf 'local-up: %s\n' "$*" >&2; }
+# fail MESSAGE: report, show the daemons' last log lines (DIR is about to go), stop them, exit 1
 fail() {
+  trap - ERR
   say "error: $*"
-  if [ -f "${DIR:-/nonexistent}/pids" ]; then "$HERE/local-down.sh" "$DIR" >&2 || true; fi
+  if [ -f "${DIR:-/nonexistent}/pids" ]; then
+    for log in "$DIR"/log/*.log "$DIR"/log/*.out "$DIR"/log/*.mkfs; do
+      [ -s "$log" ] && { echo "--- last lines of $(basename "$log")"; tail -n 15 "$log"; } >&2
+    done
+    "$HERE/local-down.sh" "$DIR" >&2 || true
+  fi
   exit 1
 }
 
 case "$DIR" in /*) ;; *) DIR="$PWD/$DIR" ;; esac
 # any unexpected failure: say where, and stop whatever was already started
-trap 'fail "unexpected failure at line $LINENO (logs: $DIR/log)"' ERR
+trap 'fail "unexpected failure at line $LINENO"' ERR
 [ "$DIR" != / ] || fail "refusing DIR=/"
 for bin in ceph-mon ceph-osd ceph rbd monmaptool ceph-authtool; do
   command -v "$bin" >/dev/null 2>&1 || { say "error: $bin not found (install: ceph-mon ceph-osd ceph-common)"; exit 3; }
@@ -139,7 +146,7 @@ daemon() {
   "$@" -c "$CONF" </dev/null >>"$DIR/log/$name.out" 2>&1 || { cat "$DIR/log/$name.out" >&2; fail "$name did not start"; }
   local pidfile=$DIR/run/$name.pid
   for _ in $(seq 100); do [ -s "$pidfile" ] && break; sleep 0.05; done
-  [ -s "$pidfile" ] || fail "$name wrote no pid file; see $DIR/log/$name.log"
+  [ -s "$pidfile" ] || fail "$name wrote no pid file"
   echo "$name $(cat "$pidfile")" >>"$DIR/pids"
 }
 C() { timeout 60 ceph -c "$CONF" "$@"; }
@@ -157,7 +164,7 @@ fi
 
 OSD_UUID=$($PY -c 'import uuid; print(uuid.uuid4())')
 OSD_KEY=$(ceph-authtool --gen-print-key)
-OSD_ID=$(printf '{"cephx_secret": "%s"}' "$OSD_KEY" | C osd new "$OSD_UUID" -i - 2>/dev/null) || fail "ceph osd new failed; see $DIR/log/mon.a.log"
+OSD_ID=$(printf '{"cephx_secret": "%s"}' "$OSD_KEY" | C osd new "$OSD_UUID" -i - 2>/dev/null) || fail "ceph osd new failed"
 mkdir -p "$DIR/osd.$OSD_ID"
 ceph-authtool --create-keyring "$DIR/osd.$OSD_ID/keyring" --name "osd.$OSD_ID" --add-key "$OSD_KEY" >/dev/null
 ceph-osd -c "$CONF" -i "$OSD_ID" --mkfs --osd-uuid "$OSD_UUID" </dev/null >"$DIR/log/osd.$OSD_ID.mkfs" 2>&1 \
@@ -174,7 +181,7 @@ for pool in $POOLS; do
   timeout 120 rbd -c "$CONF" pool init "$pool" & inits+=("$!:$pool")
 done
 for job in "${inits[@]}"; do
-  wait "${job%%:*}" || fail "rbd pool init ${job#*:} failed; see $DIR/log"
+  wait "${job%%:*}" || fail "rbd pool init ${job#*:} failed"
 done
 for user in $CLIENTS; do
   C auth get-or-create "client.$user" mon 'profile rbd' osd 'profile rbd' mgr 'profile rbd' \
