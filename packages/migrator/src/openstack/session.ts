@@ -116,7 +116,12 @@ export class OpenStackSession {
           (!c.regionName || e.region === c.regionName || e.region_id === c.regionName),
       );
       if (ep) {
-        this.cinderEndpoint = ep.url.replace(/\/+$/, "");
+        // Keystone substitutes the project into templated catalog URLs; some deployments do not.
+        this.cinderEndpoint = ep.url
+          .replaceAll("%(project_id)s", this.projectId)
+          .replaceAll("$(project_id)s", this.projectId)
+          .replaceAll("%(tenant_id)s", this.projectId)
+          .replace(/\/+$/, "");
         return;
       }
     }
