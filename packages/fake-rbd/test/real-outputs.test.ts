@@ -19,6 +19,7 @@ import {
   normaliseJson,
   normaliseJsonText,
   normalisePlain,
+  normaliseProgress,
   type Observation,
   splitStderr,
 } from "./helpers/ceph-fixtures.js";
@@ -63,6 +64,8 @@ async function runFake(backend: LocalRbd, argv: string[], stdin: Buffer): Promis
 }
 
 const fakeRuns = new Map<string, Run>();
+/** the scenario's own rbd commands, run through the CLI, by step index */
+const stepRuns = new Map<number, Run>();
 let workDir: string;
 
 beforeAll(async () => {
@@ -83,6 +86,28 @@ beforeAll(async () => {
     if (!step) break;
     await applyStep(backend, manifest.pool, step, files);
     if (step.op === "file") writeFileSync(place(step.path), files.get(step.path) ?? new Uint8Array());
+  }
+}, 60_000);
+
+// A second replay where the scenario's rbd commands themselves go through the CLI.
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cinderlab-real-steps-"));
+  try {
+    const place = (arg: string) => arg.replace("{fixtures}", fixturesDir).replace("{work}", dir);
+    const backend = new LocalRbd();
+    await backend.createPool(manifest.pool);
+    await backend.initPool(manifest.pool);
+    const files = new Map<string, Uint8Array>();
+    for (const [i, step] of manifest.steps.entries()) {
+      if (step.op === "rbd") {
+        stepRuns.set(i, await runFake(backend, step.argv.map(place), Buffer.alloc(0)));
+        continue;
+      }
+      await applyStep(backend, manifest.pool, step, files);
+      if (step.op === "file") writeFileSync(place(step.path), files.get(step.path) ?? new Uint8Array());
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
 
@@ -127,6 +152,23 @@ describe(`fake-rbd CLI vs real rbd (${manifest.recordedWith.split(" (")[0]})`, (
       expect(run.exitCode, "exit code").toBe(o.exitCode);
       expectSameStdout(o, run);
     });
+  });
+
+  describe("the scenario's own commands (creates, snapshots, resizes, imports)", () => {
+    const steps = manifest.steps.flatMap((step, i) => (step.op === "rbd" ? [[i, step] as const] : []));
+    it.each(steps.map(([i, step]) => [`step ${i}: rbd ${step.argv.join(" ")}`, i, step] as const))(
+      "%s",
+      (_label, i, step) => {
+        const run = stepRuns.get(i);
+        if (!run) throw new Error(`step ${i} was not run`);
+        const fake = splitStderr(run.stderr);
+        const real = splitStderr(step.stderr);
+        expect(normaliseProgress(fake.text), "stderr").toBe(normaliseProgress(real.text));
+        expect(fake.logs, "librbd log records on stderr").toEqual(real.logs);
+        expect(run.exitCode, "exit code").toBe(step.exitCode);
+        expect(run.stdout.toString("utf8"), "stdout").toBe(step.stdout);
+      },
+    );
   });
 
   describe("errors", () => {

@@ -377,3 +377,12 @@ export function normaliseJsonText(text: string): string {
     .replace(/("(?:snapshot_id|id)":\s*)\d+/g, "$1<n>")
     .replace(/rbd_data\.[0-9a-f]+/g, "rbd_data.<id>");
 }
+
+/**
+ * rbd's progress lines ("\rCreating snap: 10% complete...") with the percentages collapsed:
+ * they count objects, so they follow the object layout rather than anything a script reads.
+ * The label and the final "done." or "failed." stay.
+ */
+export function normaliseProgress(text: string): string {
+  return text.replace(/(\r([^\r\n:]+): \d+% complete\.\.\.)+/g, "\r$2: <n>% complete...");
+}
