@@ -1,5 +1,6 @@
 // The ceph backup driver end to end, in process: two clouds, one shared backup Ceph.
 import { describe, expect, it } from "vitest";
+import { radosObjectsFor } from "../../src/drivers/rados.js";
 import { decodeRecord } from "../../src/model/record.js";
 import { fault } from "../model/fault.js";
 import { ADMIN, GiB, imageSha256, MEMBER, MiB, makeLab, pattern } from "../model/lab.js";
@@ -362,5 +363,55 @@ describe("ceph backup driver (Zed)", () => {
     expect(a.getBackup(MEMBER, bk.id).status).toBe("available");
     const bytes = await lab.rbdA.readImage(a.volumeImageRef(nv.id), 4096, 4096);
     expect(Buffer.from(bytes).equals(Buffer.from(pattern(4096, 8)))).toBe(true);
+  });
+
+  it("backs a snapshot up by full copy into volume-<vid>.backup.base, without service_metadata", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(v.id), MiB, pattern(4096, 11));
+    const snap = a.createSnapshot(MEMBER, { volumeId: v.id, name: "s1" });
+    const bk = a.createBackup(MEMBER, { volumeId: v.id, snapshotId: snap.id });
+    expect(a.getSnapshot(MEMBER, snap.id).status).toBe("backing-up");
+    expect(a.getVolume(MEMBER, v.id).status).toBe("available");
+    expect(bk.dataTimestamp).toEqual(snap.createdAt);
+    await lab.idle();
+    expect(a.getSnapshot(MEMBER, snap.id).status).toBe("available");
+    expect(a.getBackup(MEMBER, bk.id)).toMatchObject({
+      status: "available",
+      serviceMetadata: null,
+      snapshotId: snap.id,
+    });
+    const legacy = `volume-${v.id}.backup.base`;
+    expect(await lab.backupRbd.listImages("backups")).toEqual([legacy]);
+    expect(await lab.backupRbd.listSnaps({ pool: "backups", image: legacy })).toEqual([]);
+    // no restore point: a full restore from the legacy base
+    const t = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    a.restoreBackup(MEMBER, bk.id, { volumeId: t.id });
+    await lab.idle();
+    expect(a.getVolume(MEMBER, t.id).status).toBe("available");
+    const bytes = await lab.rbdA.readImage(a.volumeImageRef(t.id), MiB, 4096);
+    expect(Buffer.from(bytes).equals(Buffer.from(pattern(4096, 11)))).toBe(true);
+  });
+
+  it("saves the volume metadata as backup.<bid>.meta and removes it with the backup", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const objects = radosObjectsFor(lab.backupRbd);
+    const v = a.createVolume(MEMBER, { size: 1, name: "named", metadata: { k: "v" } });
+    await lab.idle();
+    const bk = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    expect(objects.list("backups")).toEqual([`backup.${bk.id}.meta`]);
+    const meta = JSON.parse(objects.get("backups", `backup.${bk.id}.meta`) ?? "{}");
+    expect(meta.version).toBe(2);
+    expect(meta["volume-metadata"]).toEqual({ k: "v" });
+    expect(meta["volume-base-metadata"]).toMatchObject({ id: v.id, display_name: "named", size: 1 });
+    expect(meta).not.toHaveProperty("volume-glance-metadata");
+    a.deleteBackup(MEMBER, bk.id);
+    await lab.idle();
+    expect(objects.list("backups")).toEqual([]);
   });
 });
