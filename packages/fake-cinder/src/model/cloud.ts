@@ -38,7 +38,16 @@ import {
 } from "./errors.js";
 import { checkBackupQuota, checkExtendQuota, checkVolumeQuota, DEFAULT_QUOTAS } from "./quotas.js";
 import { decodeRecord, encodeRecord, parseRecordTime } from "./record.js";
-import { boolFromString, orStr, paginate, pyList, pyTuple, randomString, visible } from "./rules.js";
+import {
+  boolFromString,
+  orStr,
+  paginate,
+  pyList,
+  pyTuple,
+  randomString,
+  sortDefault,
+  visible,
+} from "./rules.js";
 import { BACKUP_DELETABLE, TRANSITIONS, VOLUME_BACKUPABLE, VOLUME_DELETABLE } from "./transitions.js";
 import {
   type AbsoluteLimits,
@@ -224,6 +233,9 @@ export class CinderCloud {
   readonly #options: CinderCloudOptions;
 
   #volumes = new Map<string, Volume>();
+  /** volumes in the default list order, rebuilt after the set changes (keeps lists cheap) */
+  #volumeOrder: Volume[] | undefined;
+  #backupOrder: Backup[] | undefined;
   /** includes soft-deleted rows (status "deleted"), which an import may revive */
   #backups = new Map<string, Backup>();
   #snapshots = new Map<string, Snapshot>();
@@ -340,6 +352,8 @@ export class CinderCloud {
     this.#tasks.clear();
     this.#volumes.clear();
     this.#backups.clear();
+    this.#volumeOrder = undefined;
+    this.#backupOrder = undefined;
     this.#snapshots.clear();
     this.#transfers.clear();
     this.#attachmentVolume.clear();
@@ -588,7 +602,7 @@ export class CinderCloud {
     let az = req.availabilityZone ?? null;
     if (az !== null && !this.#azs.includes(az)) throw new BadRequest(`Availability zone '${az}' is invalid.`);
     az ??= source?.availabilityZone ?? this.#azs[0] ?? "nova";
-    checkVolumeQuota(this.#limitsFor(ctx.projectId), this.#usageFor(ctx.projectId), size);
+    checkVolumeQuota(this.#limitsFor(ctx.projectId), () => this.#usageFor(ctx.projectId), size);
 
     const now = this.#clock.now();
     const volume: Volume = {
@@ -634,6 +648,7 @@ export class CinderCloud {
       deleted: false,
     };
     this.#volumes.set(volume.id, volume);
+    this.#volumeOrder = undefined;
     this.#emit("volume", volume.id, null, volume.status);
     if (backup) {
       backup.restoreVolumeId = volume.id;
@@ -677,7 +692,8 @@ export class CinderCloud {
   #filterVolumes(ctx: RequestContext, opts: ListOptions): Volume[] {
     const all = ctx.isAdmin && opts.allTenants;
     const filters = opts.filters ?? {};
-    return [...this.#volumes.values()].filter((v) => {
+    this.#volumeOrder ??= sortDefault([...this.#volumes.values()], volumeSortField);
+    return this.#volumeOrder.filter((v) => {
       if (!all && v.projectId !== ctx.projectId) return false;
       for (const [key, want] of Object.entries(filters)) {
         if (want === undefined) continue;
@@ -722,7 +738,7 @@ export class CinderCloud {
   }
 
   listVolumes(ctx: RequestContext, opts: ListOptions = {}): Volume[] {
-    return paginate(this.#filterVolumes(ctx, opts), opts, volumeSortField);
+    return paginate(this.#filterVolumes(ctx, opts), opts, volumeSortField, true);
   }
 
   countVolumes(ctx: RequestContext, opts: ListOptions = {}): number {
@@ -790,6 +806,7 @@ export class CinderCloud {
         for (const a of v.attachments) this.#attachmentVolume.delete(a.id);
         for (const t of this.#transfers.values()) if (t.volumeId === v.id) this.#transfers.delete(t.id);
         this.#volumes.delete(v.id);
+        this.#volumeOrder = undefined;
         v.deleted = true;
         v.deletedAt = this.#clock.now();
         this.#emit("volume", v.id, "deleting", null);
@@ -1242,7 +1259,7 @@ export class CinderCloud {
       throw new InvalidVolume("Backing up an in-use volume must use the force flag.");
     }
     const previousStatus = volume.status;
-    checkBackupQuota(this.#limitsFor(ctx.projectId), this.#usageFor(ctx.projectId), volume.size);
+    checkBackupQuota(this.#limitsFor(ctx.projectId), () => this.#usageFor(ctx.projectId), volume.size);
 
     let parent: Backup | undefined;
     if (req.incremental) {
@@ -1300,6 +1317,7 @@ export class CinderCloud {
       deleted: false,
     };
     this.#backups.set(backup.id, backup);
+    this.#backupOrder = undefined;
     this.#emit("backup", backup.id, null, "creating");
 
     const target = this.#target({ volumeId: volume.id, backupId: backup.id });
@@ -1367,7 +1385,8 @@ export class CinderCloud {
   #filterBackups(ctx: RequestContext, opts: ListOptions): Backup[] {
     const all = ctx.isAdmin && opts.allTenants;
     const filters = opts.filters ?? {};
-    return [...this.#backups.values()].filter((b) => {
+    this.#backupOrder ??= sortDefault([...this.#backups.values()], backupSortField);
+    return this.#backupOrder.filter((b) => {
       if (b.deleted) return false;
       if (!all && b.projectId !== ctx.projectId) return false;
       for (const [key, want] of Object.entries(filters)) {
@@ -1383,7 +1402,7 @@ export class CinderCloud {
   }
 
   listBackups(ctx: RequestContext, opts: ListOptions = {}): Backup[] {
-    return paginate(this.#filterBackups(ctx, opts), opts, backupSortField);
+    return paginate(this.#filterBackups(ctx, opts), opts, backupSortField, true);
   }
 
   countBackups(ctx: RequestContext, opts: ListOptions = {}): number {
@@ -1594,7 +1613,7 @@ export class CinderCloud {
     if (existing && existing.status !== "deleted")
       throw new InvalidBackup("Backup already exists in database.");
     const recordSize = Number(fields.size ?? 0) || 0;
-    checkBackupQuota(this.#limitsFor(ctx.projectId), this.#usageFor(ctx.projectId), recordSize);
+    checkBackupQuota(this.#limitsFor(ctx.projectId), () => this.#usageFor(ctx.projectId), recordSize);
 
     const now = this.#clock.now();
     const backup: Backup = existing ?? {
@@ -1639,6 +1658,7 @@ export class CinderCloud {
       updatedAt: existing ? now : null,
     } satisfies Partial<Backup>);
     this.#backups.set(backup.id, backup);
+    this.#backupOrder = undefined;
     this.#emit("backup", backup.id, null, "creating");
 
     this.#schedule(
@@ -1684,6 +1704,7 @@ export class CinderCloud {
             return;
           }
           applyRecord(backup, options);
+          this.#backupOrder = undefined;
           backup.service = this.#backupDriver.serviceName;
           backup.availabilityZone = this.#azs[0] ?? "nova";
           backup.host = this.#backupServiceUp()?.host ?? this.#host;

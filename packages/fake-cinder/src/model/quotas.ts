@@ -30,10 +30,12 @@ const over = (limit: number, used: number, delta: number): boolean =>
  */
 export function checkVolumeQuota(
   limits: QuotaSet,
-  usage: QuotaUsage,
+  usageOf: QuotaUsage | (() => QuotaUsage),
   size: number,
   opts: { prefixed?: boolean; count?: number } = {},
 ): void {
+  if (limits.volumes < 0 && limits.gigabytes < 0) return;
+  const usage = typeof usageOf === "function" ? usageOf() : usageOf;
   const prefixed = opts.prefixed ?? true;
   const count = opts.count ?? 1;
   if (over(limits.volumes, usage.volumes, count)) throw new VolumeLimitExceeded(limits.volumes, prefixed);
@@ -43,7 +45,13 @@ export function checkVolumeQuota(
 }
 
 /** QUOTAS.reserve({'backups': 1, 'backup_gigabytes': size}) for backup create and import. */
-export function checkBackupQuota(limits: QuotaSet, usage: QuotaUsage, size: number): void {
+export function checkBackupQuota(
+  limits: QuotaSet,
+  usageOf: QuotaUsage | (() => QuotaUsage),
+  size: number,
+): void {
+  if (limits.backups < 0 && limits.backupGigabytes < 0) return;
+  const usage = typeof usageOf === "function" ? usageOf() : usageOf;
   if (over(limits.backups, usage.backups, 1)) throw new BackupLimitExceeded(limits.backups);
   if (over(limits.backupGigabytes, usage.backupGigabytes, size)) {
     throw new VolumeBackupSizeExceedsAvailableQuota(size, limits.backupGigabytes, usage.backupGigabytes);

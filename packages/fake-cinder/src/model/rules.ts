@@ -41,8 +41,11 @@ export function paginate<T extends { id: string }>(
   items: T[],
   opts: ListOptions,
   field: (item: T, key: string) => Comparable,
+  /** items already come in the default order (created_at desc, id desc) */
+  presorted = false,
 ): T[] {
-  const sort = opts.sort && opts.sort.length > 0 ? [...opts.sort] : [...DEFAULT_SORT];
+  const customSort = opts.sort !== undefined && opts.sort.length > 0;
+  const sort = customSort ? [...(opts.sort ?? [])] : [...DEFAULT_SORT];
   if (!sort.some((s) => s.key === "id")) sort.push({ key: "id", dir: sort[0]?.dir ?? "desc" });
   const cmp = (x: T, y: T): number => {
     for (const s of sort) {
@@ -51,7 +54,7 @@ export function paginate<T extends { id: string }>(
     }
     return 0;
   };
-  let sorted = [...items].sort(cmp);
+  let sorted = presorted && !customSort ? items : [...items].sort(cmp);
   if (opts.marker !== undefined) {
     const idx = sorted.findIndex((i) => i.id === opts.marker);
     if (idx < 0) throw new MarkerNotFound(opts.marker);
@@ -74,4 +77,12 @@ export function randomString(length: number, random: () => number = Math.random)
   let s = "";
   for (let i = 0; i < length; i++) s += symbols[Math.floor(random() * symbols.length)];
   return s;
+}
+
+/** items in the default list order (created_at desc, id desc) */
+export function sortDefault<T extends { id: string }>(
+  items: T[],
+  field: (item: T, key: string) => Comparable,
+): T[] {
+  return paginate(items, {}, field);
 }
