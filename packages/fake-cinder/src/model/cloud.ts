@@ -172,8 +172,8 @@ export interface RestoreBackupRequest {
 export interface RestoreResult {
   backupId: string;
   volumeId: string;
-  /** the target's display name before the restore (a string, never null) */
-  volumeName: string;
+  /** the target's display_name before the restore (null for an unnamed volume, as in Cinder) */
+  volumeName: string | null;
 }
 
 export interface BackupRecord {
@@ -1513,7 +1513,7 @@ export class CinderCloud {
       throw new InvalidVolume(`volume size ${volume.size} is too small to restore backup of size ${b.size}.`);
     }
     b.host = this.#requireBackupHost("backup.restore", target);
-    const volumeName = volume.name ?? "";
+    const volumeName = volume.name;
     b.restoreVolumeId = volume.id;
     this.#setBackupStatus(b, "restoring");
     this.#setVolumeStatus(volume, "restoring-backup");

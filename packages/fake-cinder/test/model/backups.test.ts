@@ -138,6 +138,22 @@ describe("backup rules (Cinder 21 texts)", () => {
     );
   });
 
+  it("restore answers the target's display_name before the restore, null when unnamed", async () => {
+    const b = a.createBackup(MEMBER, { volumeId: vol.id });
+    await lab.idle();
+    const unnamed = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    expect(a.restoreBackup(MEMBER, b.id, { volumeId: unnamed.id })).toEqual({
+      backupId: b.id,
+      volumeId: unnamed.id,
+      volumeName: null,
+    });
+    await lab.idle();
+    // an unnamed target takes the source volume's name from the saved metadata
+    expect(a.getVolume(MEMBER, unnamed.id)).toMatchObject({ status: "available", name: "src" });
+    expect(a.getVolume(MEMBER, unnamed.id).metadata).toEqual({ src_backup_id: b.id });
+  });
+
   it("restore quota errors come without the class prefix", async () => {
     const q = await makeLab({ a: { quotas: { volumes: 1 } } });
     const v = q.a.createVolume(MEMBER, { size: 1 });
