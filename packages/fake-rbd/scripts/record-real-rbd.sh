@@ -16,7 +16,8 @@
 #   streams/*.diff real `rbd export-diff` output, plus crafted bad streams used by errors.json
 #   outputs.json   stdout/stderr/exit code of read-only commands (info, ls, snap ls, diff,
 #                  du, ... in json and plain form) on the final state
-#   errors.json    stderr and exit code of the common mistakes
+#   errors.json    stderr and exit code of the common mistakes (a few succeed on real rbd:
+#                  kept, with exit code 0, because the fake must not fail there either)
 # Data is deterministic: write k of a step fills its bytes from the "cinderlab-sha256"
 # pattern (sha256("<seed>:<block>") for 32-byte blocks), which test/helpers/ceph-fixtures.ts
 # reproduces. Ids, timestamps and block_name_prefix differ from run to run; tests normalise them.
@@ -31,5 +32,7 @@ trap '"$ROOT/scripts/ceph/local-down.sh" "$CLUSTER"; rm -rf "$WORK"' EXIT
 CONF=$(CEPH_POOLS="rbd" "$ROOT/scripts/ceph/local-up.sh" "$CLUSTER")
 rm -rf "$OUT.new" && mkdir -p "$OUT.new/streams"
 /usr/bin/python3 "$PKG/scripts/record_real_rbd.py" --conf "$CONF" --out "$OUT.new" --work "$WORK"
+# README.md describes the fixtures; it is written by hand, not recorded
+[ ! -f "$OUT/README.md" ] || cp "$OUT/README.md" "$OUT.new/README.md"
 rm -rf "$OUT" && mv "$OUT.new" "$OUT"
 echo "record-real-rbd: fixtures written to $OUT" >&2

@@ -340,6 +340,9 @@ class Recorder:
         unknown = self.crafted("unknown-tag", b"rbd diff v1\n" + b"s" + (32 * MiB).to_bytes(8, "little") + b"x")
         self.step(["create", "--size", "32M", f"{p}/iunknown"])
         self.error("import-diff-unknown-tag", ["import-diff", "--no-progress", unknown, f"{p}/iunknown"])
+        # ...and one followed by a valid end: does rbd skip it, as its message says?
+        skipped = self.crafted("unknown-tag-then-end", b"rbd diff v1\n" + b"s" + (32 * MiB).to_bytes(8, "little") + b"xe")
+        self.error("import-diff-unknown-tag-then-end", ["import-diff", "--no-progress", skipped, f"{p}/iunknown"])
         self.error("import-diff-empty-stdin", ["import-diff", "--no-progress", "-", f"{p}/iunknown"], stdin=b"")
 
     def write_files(self) -> None:
