@@ -671,7 +671,7 @@ export class CinderCloud {
             this.#volumeDriver,
             this.#parentOf(from),
           );
-          this.#applySavedMetadata(volume, from, saved);
+          this.#applySavedMetadata(volume, saved);
         }
         volume.launchedAt = this.#clock.now();
         this.#setVolumeStatus(volume, "available");
@@ -1534,7 +1534,7 @@ export class CinderCloud {
         if (createdHere) await this.#volumeDriver.createVolume(volume);
         if (failure) throw new Error(failure.reason);
         const saved = await this.#backupDriver.restore(b, volume, this.#volumeDriver, this.#parentOf(b));
-        this.#applySavedMetadata(volume, b, saved);
+        this.#applySavedMetadata(volume, saved);
       } catch (err) {
         this.#setVolumeStatus(volume, t.volume.fail);
         this.#setBackupStatus(b, t.backup.fail);
@@ -1553,25 +1553,29 @@ export class CinderCloud {
    * the target is unnamed or auto-named, user metadata replaces the target's, glance metadata
    * replaces and sets bootable.
    */
-  #applySavedMetadata(volume: Volume, backup: Backup, saved: SavedVolumeMetadata | undefined): void {
+  #applySavedMetadata(volume: Volume, saved: SavedVolumeMetadata | undefined): void {
     if (!saved) return;
     const base = saved["volume-base-metadata"];
     if (base) {
-      if (!volume.name || volume.name.startsWith("restore_backup_")) {
-        if (typeof base.display_name === "string" || base.display_name === null) {
-          volume.name = base.display_name as string | null;
-        }
-        if (typeof base.display_description === "string" || base.display_description === null) {
-          volume.description = base.display_description as string | null;
-        }
+      // _restore_vol_base_meta: the name (and description) only travel when the source had a
+      // name and the target is unnamed or auto-named; encryption_key_id always does
+      const sourceName = base.display_name;
+      const keepTarget =
+        !sourceName ||
+        (volume.name !== null && volume.name !== "" && !volume.name.startsWith("restore_backup_"));
+      if (!keepTarget) {
+        volume.name = String(sourceName);
+        if ("display_description" in base)
+          volume.description = (base.display_description as string | null) ?? null;
       }
+      if ("encryption_key_id" in base)
+        volume.encryptionKeyId = (base.encryption_key_id as string | null) ?? null;
     }
     if (saved["volume-metadata"]) volume.metadata = { ...saved["volume-metadata"] };
     if (saved["volume-glance-metadata"]) {
       volume.glanceMetadata = { ...saved["volume-glance-metadata"] };
       volume.bootable = true;
     }
-    void backup;
   }
 
   exportRecord(ctx: RequestContext, id: string): BackupRecord {

@@ -154,6 +154,20 @@ describe("backup rules (Cinder 21 texts)", () => {
     expect(a.getVolume(MEMBER, unnamed.id).metadata).toEqual({ src_backup_id: b.id });
   });
 
+  it("an unnamed source leaves restore_backup_<id> as the restored volume's name", async () => {
+    const unnamed = a.createVolume(MEMBER, { size: 1, description: "kept?" });
+    await lab.idle();
+    const b = a.createBackup(MEMBER, { volumeId: unnamed.id });
+    await lab.idle();
+    const res = a.restoreBackup(MEMBER, b.id, {});
+    await lab.idle();
+    expect(a.getVolume(MEMBER, res.volumeId)).toMatchObject({
+      status: "available",
+      name: `restore_backup_${b.id}`,
+      description: "auto-created_from_restore_from_backup",
+    });
+  });
+
   it("restore quota errors come without the class prefix", async () => {
     const q = await makeLab({ a: { quotas: { volumes: 1 } } });
     const v = q.a.createVolume(MEMBER, { size: 1 });
