@@ -1335,8 +1335,9 @@ export class CinderCloud {
       };
       if (backup.status !== "creating") return;
       if (serviceDown) {
-        // the scheduler finds no backup host: Zed's API does not check, so the backup errors later
-        restoreSource("error_backing-up");
+        // the scheduler finds no backup host: Zed's API does not check, so the backup errors
+        // later; the scheduler swaps status and previous_status (previous_status = backing-up)
+        restoreSource("backing-up");
         this.#backupError(backup, "Service not found for creating backup.");
         return;
       }

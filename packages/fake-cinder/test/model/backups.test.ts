@@ -245,7 +245,7 @@ describe("backup rules (Cinder 21 texts)", () => {
     });
     expect(a.getVolume(MEMBER, vol.id)).toMatchObject({
       status: "available",
-      previousStatus: "error_backing-up",
+      previousStatus: "backing-up",
     });
     for (const call of [
       () => a.deleteBackup(MEMBER, b.id),
