@@ -102,8 +102,24 @@ function addCommonOptions(command: Command): Command {
     .option("--debug", "print stack traces on errors");
 }
 
-async function run(lab: Lab, opts: z.output<typeof common>, io: CliIo): Promise<void> {
-  for (const rule of parseFaults(opts.fault)) {
+type FaultRules = ReturnType<typeof parseFaults>;
+
+async function run(lab: Lab, opts: z.output<typeof common>, faults: FaultRules, io: CliIo): Promise<void> {
+  try {
+    await announce(lab, opts, faults, io);
+    await io.waitForStop();
+  } finally {
+    await lab.close();
+  }
+}
+
+async function announce(
+  lab: Lab,
+  opts: z.output<typeof common>,
+  faults: FaultRules,
+  io: CliIo,
+): Promise<void> {
+  for (const rule of faults) {
     for (const c of Object.values(lab.clusters)) {
       if (rule.cluster === undefined || rule.cluster === c.name) c.faults.add(rule);
     }
@@ -129,8 +145,6 @@ async function run(lab: Lab, opts: z.output<typeof common>, io: CliIo): Promise<
     );
   }
   if (opts.readyFile) await writeJsonAtomically(opts.readyFile, description);
-  await io.waitForStop();
-  await lab.close();
 }
 
 export interface CliIo {
@@ -161,6 +175,7 @@ export function buildProgram(io: CliIo): Command {
       .option("--noauth-port <port>", "Cinder port with noauth; 0 = any free port", "0"),
   ).action(async (raw: Record<string, unknown>) => {
     const opts = parseOptions(serveOptions, raw);
+    const faults = parseFaults(opts.fault);
     const cluster: LabClusterOptions = {
       name: opts.name,
       release: opts.release,
@@ -170,7 +185,7 @@ export function buildProgram(io: CliIo): Command {
     if (opts.keystonePort !== undefined) cluster.keystonePort = opts.keystonePort;
     if (opts.noauthPort !== undefined) cluster.noauthPort = opts.noauthPort;
     const lab = await startLab({ ...labInput(opts), clusters: [cluster] });
-    await run(lab, opts, io);
+    await run(lab, opts, faults, io);
   });
 
   addCommonOptions(
@@ -185,6 +200,7 @@ export function buildProgram(io: CliIo): Command {
       ),
   ).action(async (raw: Record<string, unknown>) => {
     const opts = parseOptions(labOptions, raw);
+    const faults = parseFaults(opts.fault);
     const lab = await startLab({
       ...labInput(opts),
       clusters: [
@@ -192,7 +208,7 @@ export function buildProgram(io: CliIo): Command {
         { name: "b", release: opts.releaseB },
       ],
     });
-    await run(lab, opts, io);
+    await run(lab, opts, faults, io);
   });
   return program;
 }
