@@ -247,6 +247,7 @@ export class CinderCloud {
   #listeners = new Set<(event: CloudEvent) => void>();
   #tasks = new Set<ScheduledTask>();
   #inflight = new Set<Promise<void>>();
+  #idleWaiters: Array<() => void> = [];
   #generation = 0;
   /** errors thrown by driver work that Cinder would only log (kept for tests and the lab) */
   readonly stepErrors: unknown[] = [];
@@ -350,6 +351,7 @@ export class CinderCloud {
     this.#generation++;
     for (const t of this.#tasks) t.cancel();
     this.#tasks.clear();
+    this.#notifyIdle();
     this.#volumes.clear();
     this.#backups.clear();
     this.#volumeOrder = undefined;
@@ -378,7 +380,24 @@ export class CinderCloud {
    * (stalled operations schedule nothing, so they stay put).
    */
   async idle(): Promise<void> {
-    await runUntilIdle([this]);
+    if (this.#clock instanceof ManualClock) return runUntilIdle([this]);
+    if (this.#tasks.size === 0 && this.#inflight.size === 0) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** stops: pending steps are dropped (a server calls this on shutdown so no timer is left) */
+  close(): void {
+    this.#generation++;
+    for (const t of this.#tasks) t.cancel();
+    this.#tasks.clear();
+    this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
+    if (this.#tasks.size > 0 || this.#inflight.size > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   on(event: "change", listener: (event: CloudEvent) => void): () => void {
@@ -456,12 +475,15 @@ export class CinderCloud {
     const generation = this.#generation;
     const task = this.#clock.schedule(delayMs + (latency?.ms ?? 0), () => {
       this.#tasks.delete(task);
-      if (generation !== this.#generation) return;
+      if (generation !== this.#generation) return this.#notifyIdle();
       const run = step(fail ? { reason: fail.failReason } : undefined)
         .catch((err: unknown) => {
           this.stepErrors.push(err);
         })
-        .finally(() => this.#inflight.delete(run));
+        .finally(() => {
+          this.#inflight.delete(run);
+          this.#notifyIdle();
+        });
       this.#inflight.add(run);
     });
     this.#tasks.add(task);

@@ -46,3 +46,34 @@ describe("RealClock", () => {
     expect(clock.epochSeconds()).toBeCloseTo(Date.now() / 1000, 0);
   });
 });
+
+describe("CinderCloud on a RealClock", () => {
+  it("moves statuses after the configured delays; idle() resolves when nothing is pending", async () => {
+    const { LocalRbd } = await import("@cinderlab/fake-rbd");
+    const { CinderCloud } = await import("../../src/model/cloud.js");
+    const rbd = new LocalRbd();
+    await rbd.createPool("volumes");
+    await rbd.createPool("backups");
+    const ctx = { projectId: "p", userId: "u", isAdmin: false };
+    const cloud = new CinderCloud({
+      name: "real",
+      clock: new RealClock(),
+      rbd,
+      volumePool: "volumes",
+      backupRbd: rbd,
+      backupPool: "backups",
+      delays: { volumeCreate: 5, backupCreate: 5 },
+    });
+    const v = cloud.createVolume(ctx, { size: 1 });
+    await cloud.idle();
+    expect(cloud.getVolume(ctx, v.id).status).toBe("available");
+    const b = cloud.createBackup(ctx, { volumeId: v.id });
+    expect(cloud.pendingSteps).toBe(1);
+    await cloud.idle();
+    expect(cloud.getBackup(ctx, b.id).status).toBe("available");
+    cloud.createVolume(ctx, { size: 1 });
+    cloud.close();
+    expect(cloud.pendingSteps).toBe(0);
+    await cloud.idle();
+  });
+});
