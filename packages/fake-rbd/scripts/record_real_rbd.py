@@ -43,7 +43,8 @@ class Recorder:
         self.out = out
         self.work = work
         self.steps: list[dict] = []
-        # "scenario" builds the state outputs.json describes; "errors" steps come after it
+        # "scenario" builds the state outputs.json describes; "errors" and "lifecycle" steps
+        # come after it
         self.phase = "scenario"
         self.points: dict[str, dict] = {}
         self.streams: list[dict] = []
@@ -104,7 +105,7 @@ class Recorder:
         return {"size": len(r.stdout), "sha256": sha256(r.stdout)}
 
     def point(self, name: str, image: str, snap: str | None) -> None:
-        self.points[name] = {"image": image, "snap": snap, **self.export_point(image, snap)}
+        self.points[name] = {"image": image, "snap": snap, "afterStep": len(self.steps), **self.export_point(image, snap)}
 
     def stream(self, name: str, image: str, snap: str | None, from_snap: str | None,
                whole_object: bool, result: str) -> None:
@@ -345,6 +346,40 @@ class Recorder:
         self.error("import-diff-unknown-tag-then-end", ["import-diff", "--no-progress", skipped, f"{p}/iunknown"])
         self.error("import-diff-empty-stdin", ["import-diff", "--no-progress", "-", f"{p}/iunknown"], stdin=b"")
 
+    def record_lifecycle(self) -> None:
+        """The other verbs Cinder's drivers and operators use, succeeding, with their progress
+        output: protect/unprotect, rename, rollback, rm, purge, export/import to files."""
+        p = POOL
+        w = self.work
+        self.phase = "lifecycle"
+        self.step(["create", "--size", "8M", f"{p}/life"])
+        self.write("life", 0, 4096, "l")
+        self.step(["snap", "create", f"{p}/life@a"])
+        self.step(["snap", "protect", f"{p}/life@a"])
+        self.step(["snap", "unprotect", f"{p}/life@a"])
+        self.step(["snap", "rename", f"{p}/life@a", f"{p}/life@b"])
+        self.write("life", 0, 4096, "m")
+        self.step(["snap", "rollback", f"{p}/life@b"])
+        self.point("life-after-rollback", "life", None)
+        # the form Cinder's backup driver uses: --id and --pool beside a full spec
+        self.step(["export-diff", "--id", "admin", "--pool", p, f"{p}/life@b", os.path.join(w, "life.diff")])
+        self.step(["create", "--size", "8M", f"{p}/life-copy"])
+        self.step(["import-diff", os.path.join(w, "life.diff"), f"{p}/life-copy"])
+        self.step(["export", f"{p}/life@b", os.path.join(w, "life.raw")])
+        self.step(["import", os.path.join(w, "life.raw"), f"{p}/life-raw"])
+        self.point("life-raw", "life-raw", None)
+        self.step(["resize", "--size", "16M", f"{p}/life-copy"])
+        self.step(["snap", "rm", f"{p}/life@b"])
+        self.step(["snap", "create", f"{p}/life@c"])
+        self.step(["snap", "create", f"{p}/life@d"])
+        self.step(["snap", "purge", f"{p}/life"])
+        self.step(["rename", f"{p}/life", f"{p}/life-renamed"])
+        self.step(["rm", f"{p}/life-renamed"])
+        self.step(["rm", "--no-progress", f"{p}/life-raw"])
+        self.output("ls-after-lifecycle-json", ["ls", "--format", "json", p])
+        self.output("info-life-copy-after-lifecycle-json", ["info", "--format", "json", f"{p}/life-copy"])
+        self.output("snap-ls-life-copy-after-lifecycle-json", ["snap", "ls", "--format", "json", f"{p}/life-copy"])
+
     def write_files(self) -> None:
         version = subprocess.run(["rbd", "--version"], capture_output=True, check=True).stdout.decode().strip()
         manifest = {
@@ -379,6 +414,7 @@ def main() -> None:
         rec.scenario()
         rec.record_outputs()
         rec.record_errors()
+        rec.record_lifecycle()
         rec.write_files()
     finally:
         rec.close()

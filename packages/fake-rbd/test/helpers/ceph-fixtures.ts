@@ -12,7 +12,8 @@ import type { ImageRef, RbdBackend } from "../../src/backend.js";
 
 export const fixturesDir = resolve(fileURLToPath(new URL(".", import.meta.url)), "../fixtures/real");
 
-const phase = z.enum(["scenario", "errors"]);
+/** "scenario" builds the state outputs.json was recorded in; the others come after it. */
+const phase = z.enum(["scenario", "errors", "lifecycle"]);
 const rbdStep = z.object({
   op: z.literal("rbd"),
   phase,
@@ -49,6 +50,8 @@ export type Step = z.infer<typeof step>;
 const point = z.object({
   image: z.string(),
   snap: z.string().nullable(),
+  /** taken after the manifest's steps[0:afterStep] */
+  afterStep: z.number().int().nonnegative(),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
@@ -180,41 +183,95 @@ export async function applyStep(backend: RbdBackend, pool: string, s: Step, file
   }
 }
 
+/** rbd options the recorder used that take a value (the rest are flags). */
+const VALUED = new Set(["--size", "--object-size", "--image-feature", "--id", "--pool", "-p", "--from-snap"]);
+
+async function readInput(path: string, files: Map<string, Uint8Array>): Promise<Uint8Array> {
+  if (path.startsWith("{fixtures}")) return readFileSync(path.replace("{fixtures}", fixturesDir));
+  const bytes = files.get(path);
+  if (!bytes) throw new Error(`the replay has no file ${path}: no earlier step made it`);
+  return bytes;
+}
+
+async function collect(readable: Readable): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of readable) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 async function applyRbdStep(backend: RbdBackend, argv: string[], files: Map<string, Uint8Array>) {
-  const positional = argv.filter(
-    (a, i) => !a.startsWith("-") && !argv[i - 1]?.match(/^--(size|object-size|image-feature)$/),
-  );
+  const positional = argv.filter((a, i) => !a.startsWith("-") && !VALUED.has(argv[i - 1] ?? ""));
   const [verb, sub] = positional;
   const last = positional[positional.length - 1] ?? "";
-  if (verb === "create") {
-    const size = optionValue(argv, "--size");
-    const objectSize = optionValue(argv, "--object-size");
-    const feature = optionValue(argv, "--image-feature");
-    return backend.createImage(parseSpec(last), {
-      size: parseSize(size ?? "0"),
-      ...(objectSize ? { order: Math.log2(parseSize(objectSize)) } : {}),
-      ...(feature ? { features: feature.split(",") } : {}),
-    });
-  }
-  if (verb === "resize") {
-    return backend.resizeImage(parseSpec(last), parseSize(optionValue(argv, "--size") ?? "0"), {
-      allowShrink: argv.includes("--allow-shrink"),
-    });
-  }
-  if (verb === "snap" && (sub === "create" || sub === "protect")) {
-    const { snap, ...ref } = parseSpec(last);
-    if (!snap) throw new Error(`snap ${sub} without a snapshot in ${argv.join(" ")}`);
-    return sub === "create" ? backend.createSnap(ref, snap) : backend.protectSnap(ref, snap);
-  }
-  if (verb === "import") {
-    const bytes = files.get(positional[1] ?? "");
-    if (!bytes) throw new Error(`import of a file no step made: ${argv.join(" ")}`);
-    return backend.importImage(parseSpec(last), Readable.from([Buffer.from(bytes)]));
-  }
-  if (verb === "import-diff") {
-    const file = positional[1] ?? "";
-    const bytes = readFileSync(file.replace("{fixtures}", fixturesDir));
-    return backend.importDiff(parseSpec(last), Readable.from([bytes]));
+  const snapOf = (spec: string) => {
+    const { snap, ...ref } = parseSpec(spec);
+    if (!snap) throw new Error(`no snapshot in ${spec} (rbd ${argv.join(" ")})`);
+    return { ref, snap };
+  };
+  switch (verb === "snap" ? `snap ${sub}` : verb) {
+    case "create": {
+      const size = optionValue(argv, "--size");
+      const objectSize = optionValue(argv, "--object-size");
+      const feature = optionValue(argv, "--image-feature");
+      return backend.createImage(parseSpec(last), {
+        size: parseSize(size ?? "0"),
+        ...(objectSize ? { order: Math.log2(parseSize(objectSize)) } : {}),
+        ...(feature ? { features: feature.split(",") } : {}),
+      });
+    }
+    case "resize":
+      return backend.resizeImage(parseSpec(last), parseSize(optionValue(argv, "--size") ?? "0"), {
+        allowShrink: argv.includes("--allow-shrink"),
+      });
+    case "rm":
+      return backend.removeImage(parseSpec(last));
+    case "rename":
+      return backend.renameImage(parseSpec(positional[1] ?? ""), parseSpec(last).image);
+    case "snap create": {
+      const { ref, snap } = snapOf(last);
+      return backend.createSnap(ref, snap);
+    }
+    case "snap protect": {
+      const { ref, snap } = snapOf(last);
+      return backend.protectSnap(ref, snap);
+    }
+    case "snap unprotect": {
+      const { ref, snap } = snapOf(last);
+      return backend.unprotectSnap(ref, snap);
+    }
+    case "snap rm": {
+      const { ref, snap } = snapOf(last);
+      return backend.removeSnap(ref, snap);
+    }
+    case "snap rollback": {
+      const { ref, snap } = snapOf(last);
+      return backend.rollbackSnap(ref, snap);
+    }
+    case "snap rename": {
+      const { ref, snap } = snapOf(positional[2] ?? "");
+      return backend.renameSnap(ref, snap, snapOf(last).snap);
+    }
+    case "snap purge":
+      return backend.purgeSnaps(parseSpec(last));
+    case "import":
+      return backend.importImage(
+        parseSpec(last),
+        Readable.from([await readInput(positional[1] ?? "", files)]),
+      );
+    case "import-diff":
+      return backend.importDiff(
+        parseSpec(last),
+        Readable.from([await readInput(positional[1] ?? "", files)]),
+      );
+    case "export":
+      files.set(last, await collect(await backend.exportImage(parseSpec(positional[1] ?? ""))));
+      return;
+    case "export-diff": {
+      const fromSnap = optionValue(argv, "--from-snap");
+      const stream = await backend.exportDiff(parseSpec(positional[1] ?? ""), fromSnap ? { fromSnap } : {});
+      files.set(last, await collect(stream));
+      return;
+    }
   }
   throw new Error(`the replay does not know the recorded step: rbd ${argv.join(" ")}`);
 }
