@@ -121,10 +121,7 @@ export class CephBackupDriver implements BackupDriver {
   async #requirePool(pool: string): Promise<void> {
     const pools = await this.#rbd.listPools(this.#cluster);
     if (!pools.includes(pool)) {
-      throw new BackupDriverError(
-        `[errno 2] RADOS object not found (error opening pool '${pool}')`,
-        "ObjectNotFound",
-      );
+      throw new BackupDriverError(`[errno 2] error opening pool 'b'${pool}''`, "ObjectNotFound");
     }
   }
 
@@ -438,7 +435,7 @@ export class CephBackupDriver implements BackupDriver {
     } catch (err) {
       if (isNotFound(err)) {
         throw new BackupDriverError(
-          `[errno 2] RBD image not found (error opening image b'${name}' at snapshot ${restorePoint ? `b'${restorePoint}'` : "None"})`,
+          `[errno 2] error opening image b'${name}' at snapshot ${restorePoint ? `b'${restorePoint}'` : "None"}`,
           "ImageNotFound",
         );
       }
