@@ -18,12 +18,10 @@ import { DEFAULT_SPARSE_SIZE } from "./diff/format.js";
 import { importDiffStream, readableFromChunks } from "./diff/stream.js";
 import { Ceph, type CephOptions, type Pool } from "./model/ceph.js";
 import type { Image } from "./model/image.js";
-import { storeSparse } from "./model/sparse.js";
+import { SparseWriter } from "./model/sparse.js";
 import { pointPieces } from "./model/state.js";
 
 const DEFAULT_CLUSTER = "ceph";
-/** rbd import reads and writes in object-sized pieces; so do we (a multiple of sparse-size). */
-const IMPORT_SEGMENT = 4 * 1024 * 1024;
 
 export class LocalRbd implements RbdBackend {
   readonly ceph: Ceph;
@@ -216,34 +214,17 @@ export class LocalRbd implements RbdBackend {
     // the name is taken at once, as rbd does; a failed import removes the image again
     const image = pool.createImage(ref.image, { ...create, size: 0 }, "import");
     const staged = image.stage();
-    const segment = Math.max(
-      sparseSize,
-      Math.floor(IMPORT_SEGMENT / Math.max(sparseSize, 1)) * Math.max(sparseSize, 1),
-    );
-    let buf = new Uint8Array(segment);
-    let filled = 0;
-    let offset = 0;
-    const flush = () => {
-      if (filled === 0) return;
-      staged.resize(offset + filled);
-      storeSparse(staged, offset, filled === buf.byteLength ? buf : buf.subarray(0, filled), sparseSize);
-      offset += filled;
-      buf = new Uint8Array(segment);
-      filled = 0;
-    };
+    const writer = new SparseWriter(staged, 0, sparseSize);
+    let size = 0;
     try {
       for await (const chunk of stream) {
         const bytes: Uint8Array = typeof chunk === "string" ? Buffer.from(chunk, "latin1") : chunk;
-        let at = 0;
-        while (at < bytes.byteLength) {
-          const n = Math.min(bytes.byteLength - at, buf.byteLength - filled);
-          buf.set(bytes.subarray(at, at + n), filled);
-          filled += n;
-          at += n;
-          if (filled === buf.byteLength) flush();
-        }
+        if (bytes.byteLength === 0) continue;
+        staged.resize(size + bytes.byteLength);
+        writer.push(size, bytes);
+        size += bytes.byteLength;
       }
-      flush();
+      writer.end();
       image.commit(staged);
     } catch (error) {
       if (pool.findImage(ref.image) === image) pool.removeImage(ref.image);

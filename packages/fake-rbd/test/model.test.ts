@@ -182,10 +182,14 @@ describe("data", () => {
     expectBytes(image.read(3 * MiB - 2, 4), Uint8Array.of(0, 0, data[0] as number, data[1] as number));
   });
 
-  it("copies the caller's buffer", () => {
+  it("copies the caller's buffer, Buffers included", () => {
     const data = bytes(4096, 1);
     image.write(0, data);
     data.fill(9);
+    const buf = Buffer.alloc(4096, 2);
+    image.write(8192, buf);
+    buf.fill(9);
+    expectBytes(image.read(8192, 4096), bytes(4096, 2));
     expectBytes(image.read(0, 4096), bytes(4096, 1));
   });
 

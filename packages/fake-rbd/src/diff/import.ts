@@ -1,16 +1,15 @@
 // `rbd import-diff`: applies parsed diff records to an image. Everything lands in a
 // copy-on-write staging state first and is committed only after the 'e' record, so a
 // refused or broken stream leaves the image exactly as it was (real rbd would leave a
-// half-applied image; that part is deliberately not copied).
+// half-applied image; that part is deliberately not copied). Write payloads are kept
+// as the views the parser hands over (no copy): a stream's chunks must not be reused
+// by their producer once pushed, which holds for every Node Readable.
 import { RbdError } from "../model/errors.js";
 import type { Image } from "../model/image.js";
-import { storeSparse } from "../model/sparse.js";
+import { SparseWriter } from "../model/sparse.js";
 import type { ImageState } from "../model/state.js";
 import { DEFAULT_SPARSE_SIZE, type DiffRecord } from "./format.js";
 import { streamError } from "./records.js";
-
-/** Write payloads are gathered per segment (a multiple of the sparse size) before storing. */
-const SEGMENT_BYTES = 4 * 1024 * 1024;
 
 export interface ImportDiffOptions {
   /** zero runs of at least this many bytes in 'w' data are not stored (rbd --sparse-size); 0 stores all */
@@ -25,13 +24,6 @@ export interface ImportDiffResult {
   bytesZeroed: number;
 }
 
-interface Segment {
-  /** image offset of buf[0] */
-  offset: number;
-  buf: Uint8Array;
-  filled: number;
-}
-
 export class DiffApplier {
   private readonly image: Image;
   private readonly staged: ImageState;
@@ -40,7 +32,7 @@ export class DiffApplier {
   private protect = false;
   /** end of the last extent: extents must come in order and must not overlap */
   private lastEnd = 0;
-  private write: { offset: number; left: number; segment: Segment | undefined } | undefined;
+  private write: { left: number; writer: SparseWriter } | undefined;
   private ended = false;
   private streamOffset = 0;
 
@@ -78,7 +70,10 @@ export class DiffApplier {
         return;
       case "write":
         this.checkExtent(record.offset, record.length, "w");
-        this.write = { offset: record.offset, left: record.length, segment: undefined };
+        this.write = {
+          left: record.length,
+          writer: new SparseWriter(this.staged, record.offset, this.sparseSize),
+        };
         return;
       case "data":
         this.absorb(record.offset, record.bytes);
@@ -151,35 +146,15 @@ export class DiffApplier {
 
   private absorb(offset: number, bytes: Uint8Array): void {
     const w = this.write;
-    if (!w || bytes.byteLength > w.left || offset !== w.offset)
-      throw new Error("write payload out of sequence");
-    let at = 0;
-    while (at < bytes.byteLength) {
-      if (!w.segment) {
-        const block = Math.max(this.sparseSize, 1);
-        const cap = Math.max(block, Math.floor(SEGMENT_BYTES / block) * block);
-        w.segment = { offset: w.offset, buf: new Uint8Array(Math.min(cap, w.left)), filled: 0 };
-      }
-      const seg = w.segment;
-      const n = Math.min(bytes.byteLength - at, seg.buf.byteLength - seg.filled);
-      seg.buf.set(bytes.subarray(at, at + n), seg.filled);
-      seg.filled += n;
-      at += n;
-      w.offset += n;
-      w.left -= n;
-      if (seg.filled === seg.buf.byteLength) {
-        this.flush(seg);
-        w.segment = undefined;
-      }
+    if (!w || bytes.byteLength > w.left) throw new Error("write payload out of sequence");
+    w.writer.push(offset, bytes);
+    w.left -= bytes.byteLength;
+    if (w.left === 0) {
+      const outcome = w.writer.end();
+      this.result.bytesWritten += outcome.written;
+      this.result.bytesZeroed += outcome.zeroed;
+      this.write = undefined;
     }
-    if (w.left === 0) this.write = undefined;
-  }
-
-  /** Stores a full segment, zero runs of sparse-size blocks left unstored (as rbd does). */
-  private flush(seg: Segment): void {
-    const outcome = storeSparse(this.staged, seg.offset, seg.buf, this.sparseSize);
-    this.result.bytesWritten += outcome.written;
-    this.result.bytesZeroed += outcome.zeroed;
   }
 
   private where(): string {

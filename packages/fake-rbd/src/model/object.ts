@@ -29,7 +29,12 @@ export const ZERO_FILL = new Uint8Array(1 << 20);
  * trims cannot keep large dead buffers alive: memory stays within 2x of live bytes.
  */
 export function compact(view: Uint8Array): Uint8Array {
-  return view.byteLength * 2 < view.buffer.byteLength ? view.slice() : view;
+  return view.byteLength * 2 < view.buffer.byteLength ? copyBytes(view) : view;
+}
+
+/** A real copy (Buffer#slice, unlike Uint8Array#slice, would alias the same memory). */
+export function copyBytes(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view);
 }
 
 export type ZeroOutcome = "removed" | "kept";

@@ -1,6 +1,12 @@
-// How rbd import and import-diff store a buffer: it is cut into blocks of sparse-size
-// bytes counted from the buffer start (rbd's utils::calc_sparse_extent); runs of
-// all-zero blocks become write-zeroes (nothing stored), the rest is written.
+// How rbd import and import-diff store incoming data: it is cut into blocks of
+// sparse-size bytes counted from the start of the write (rbd's
+// utils::calc_sparse_extent); runs of all-zero blocks become write-zeroes (nothing is
+// stored), the rest is written.
+//
+// Incoming pieces are kept as they are (views, no copy) when they are block-aligned:
+// stream chunks belong to the reader once read, and copying every byte into fresh
+// memory is the slowest thing a VM does. Only a block split across two pieces is
+// assembled in a small carry buffer.
 import type { ImageState } from "./state.js";
 
 const ZERO_BLOCK = Buffer.alloc(64 * 1024);
@@ -10,47 +16,101 @@ export interface SparseOutcome {
   zeroed: number;
 }
 
-/** Stores buf at offset; the caller hands buf over (it must not change afterwards). */
-export function storeSparse(
-  state: ImageState,
-  offset: number,
-  buf: Uint8Array,
-  sparseSize: number,
-): SparseOutcome {
-  const outcome: SparseOutcome = { written: 0, zeroed: 0 };
-  if (sparseSize <= 0) {
-    state.write(offset, buf, true);
-    outcome.written = buf.byteLength;
-    return outcome;
+export class SparseWriter {
+  private readonly state: ImageState;
+  private readonly sparseSize: number;
+  /** image offset the next piece must start at */
+  private pos: number;
+  private carry: Uint8Array | undefined;
+  private carryFilled = 0;
+  /** image offset of the carry block's first byte */
+  private carryOffset = 0;
+  readonly outcome: SparseOutcome = { written: 0, zeroed: 0 };
+
+  /** `base` is where block counting starts (the record's offset); sparseSize 0 stores everything. */
+  constructor(state: ImageState, base: number, sparseSize: number) {
+    this.state = state;
+    this.pos = base;
+    this.sparseSize = sparseSize;
   }
-  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const emit = (start: number, end: number, zero: boolean) => {
+
+  /** Takes the next piece (handed over: it must not change afterwards). */
+  push(offset: number, bytes: Uint8Array): void {
+    if (offset !== this.pos) throw new Error(`sparse writer expected offset ${this.pos}, got ${offset}`);
+    this.pos += bytes.byteLength;
+    if (this.sparseSize <= 0) {
+      this.write(offset, bytes);
+      return;
+    }
+    let at = 0;
+    if (this.carry) {
+      const n = Math.min(bytes.byteLength, this.carry.byteLength - this.carryFilled);
+      this.carry.set(bytes.subarray(0, n), this.carryFilled);
+      this.carryFilled += n;
+      at = n;
+      if (this.carryFilled < this.carry.byteLength) return;
+      this.flushCarry();
+    }
+    const blocks = Math.floor((bytes.byteLength - at) / this.sparseSize) * this.sparseSize;
+    if (blocks > 0) this.storeBlocks(offset + at, bytes.subarray(at, at + blocks));
+    at += blocks;
+    if (at < bytes.byteLength) {
+      this.carry = new Uint8Array(this.sparseSize);
+      this.carryOffset = offset + at;
+      this.carry.set(bytes.subarray(at));
+      this.carryFilled = bytes.byteLength - at;
+    }
+  }
+
+  /** Stores a last partial block, if any. */
+  end(): SparseOutcome {
+    if (this.carry) this.flushCarry();
+    return this.outcome;
+  }
+
+  private flushCarry(): void {
+    const carry = this.carry as Uint8Array;
+    const data = carry.subarray(0, this.carryFilled);
+    this.carry = undefined;
+    this.carryFilled = 0;
+    this.storeBlocks(this.carryOffset, data);
+  }
+
+  /** data starts on a block boundary; its last block may be partial. */
+  private storeBlocks(offset: number, data: Uint8Array): void {
+    const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let runStart = 0;
+    let runZero: boolean | undefined;
+    for (let at = 0; at < data.byteLength; at += this.sparseSize) {
+      const end = Math.min(at + this.sparseSize, data.byteLength);
+      const zero = isZeroRange(view, at, end);
+      if (runZero === undefined) runZero = zero;
+      else if (zero !== runZero) {
+        this.emit(offset, data, runStart, at, runZero);
+        runStart = at;
+        runZero = zero;
+      }
+    }
+    this.emit(offset, data, runStart, data.byteLength, runZero ?? false);
+  }
+
+  private emit(offset: number, data: Uint8Array, start: number, end: number, zero: boolean): void {
     if (end <= start) return;
     if (zero) {
-      state.zero(offset + start, end - start);
-      outcome.zeroed += end - start;
-    } else {
-      state.write(offset + start, buf.subarray(start, end), true);
-      outcome.written += end - start;
-    }
-  };
-  let runStart = 0;
-  let runZero: boolean | undefined;
-  for (let at = 0; at < buf.byteLength; at += sparseSize) {
-    const end = Math.min(at + sparseSize, buf.byteLength);
-    const zero = isZeroRange(view, at, end);
-    if (runZero === undefined) runZero = zero;
-    else if (zero !== runZero) {
-      emit(runStart, at, runZero);
-      runStart = at;
-      runZero = zero;
-    }
+      this.state.zero(offset + start, end - start);
+      this.outcome.zeroed += end - start;
+    } else this.write(offset + start, data.subarray(start, end));
   }
-  emit(runStart, buf.byteLength, runZero ?? false);
-  return outcome;
+
+  private write(offset: number, data: Uint8Array): void {
+    this.state.write(offset, data, true);
+    this.outcome.written += data.byteLength;
+  }
 }
 
 function isZeroRange(view: Buffer, start: number, end: number): boolean {
+  // most data blocks give themselves away at either end, before any native call
+  if (view[start] !== 0 || view[end - 1] !== 0) return false;
   for (let at = start; at < end; at += ZERO_BLOCK.byteLength) {
     const stop = Math.min(end, at + ZERO_BLOCK.byteLength);
     if (view.compare(ZERO_BLOCK, 0, stop - at, at, stop) !== 0) return false;

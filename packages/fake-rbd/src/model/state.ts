@@ -2,7 +2,7 @@
 // writable kind (an image's head, or the staging copy an import-diff writes into);
 // a `PointView` is any readable point (a snapshot, or a frozen copy of the head).
 
-import { compact, type Lineage, ObjectVersion } from "./object.js";
+import { compact, copyBytes, type Lineage, ObjectVersion } from "./object.js";
 import { clipRanges, type Range, unionRanges } from "./ranges.js";
 
 export interface PointView {
@@ -77,7 +77,7 @@ export class ImageState implements PointView {
       const inObject = abs - objectNo * os;
       const n = Math.min(data.byteLength - at, os - inObject);
       const piece = data.subarray(at, at + n);
-      this.writable(objectNo).write(inObject, owned ? compact(piece) : piece.slice());
+      this.writable(objectNo).write(inObject, owned ? compact(piece) : copyBytes(piece));
       at += n;
     }
   }
