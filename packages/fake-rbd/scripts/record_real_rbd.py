@@ -376,6 +376,20 @@ class Recorder:
         self.step(["rename", f"{p}/life", f"{p}/life-renamed"])
         self.step(["rm", f"{p}/life-renamed"])
         self.step(["rm", "--no-progress", f"{p}/life-raw"])
+        # names and sizes as Cinder's backup driver makes them, and sizes that format unevenly
+        base = "volume-5f4dcc3b-5aa7-4c65-a5e3-0b2f4ea1e0b1.backup.base"
+        self.step(["create", "--size", "1G", f"{p}/{base}"])
+        self.write(base, 512 * MiB, 4096, "cinder")
+        self.step(["snap", "create", f"{p}/{base}@backup.9c1e6f0a-8d2b-4d55-bb7a-6f1d0c2e9a41.snap.1732540000.12"])
+        self.step(["create", "--size", "1536M", f"{p}/size-1536m"])
+        self.step(["create", "--size", "100K", f"{p}/size-100k"])
+        self.step(["create", "--size", "10T", f"{p}/size-10t"])
+        for fmt_name, fmt in (("plain", []), ("json", ["--format", "json"])):
+            self.output(f"ls-l-cinder-names-{fmt_name}", ["ls", "-l", *fmt, p])
+            self.output(f"snap-ls-cinder-base-{fmt_name}", ["snap", "ls", *fmt, f"{p}/{base}"])
+            self.output(f"du-cinder-base-{fmt_name}", ["du", *fmt, f"{p}/{base}"])
+            self.output(f"info-size-10t-{fmt_name}", ["info", *fmt, f"{p}/size-10t"])
+            self.output(f"pool-stats-{fmt_name}", ["pool", "stats", *fmt, p])
         self.output("ls-after-lifecycle-json", ["ls", "--format", "json", p])
         self.output("info-life-copy-after-lifecycle-json", ["info", "--format", "json", f"{p}/life-copy"])
         self.output("snap-ls-life-copy-after-lifecycle-json", ["snap", "ls", "--format", "json", f"{p}/life-copy"])
