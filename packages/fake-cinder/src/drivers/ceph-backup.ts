@@ -74,11 +74,30 @@ export function zedBaseName(volumeId: string, backup?: Backup, parent?: Backup):
   return newBaseName(volumeId, backup.id);
 }
 
+/** Python's repr() of bytes, as `stderr=%s` prints the pipe's captured stderr */
+export function pyBytesRepr(text: string): string {
+  const body = [...Buffer.from(text, "utf8")]
+    .map((c) => {
+      if (c === 0x5c) return "\\\\";
+      if (c === 0x27) return "\\'";
+      if (c === 0x0a) return "\\n";
+      if (c === 0x0d) return "\\r";
+      if (c === 0x09) return "\\t";
+      if (c < 0x20 || c >= 0x7f) return `\\x${c.toString(16).padStart(2, "0")}`;
+      return String.fromCharCode(c);
+    })
+    .join("");
+  // like Python, switch to double quotes when that avoids escaping single quotes
+  if (text.includes("'") && !text.includes('"')) return `b"${body.replaceAll("\\'", "'")}"`;
+  return `b'${body}'`;
+}
+
+/** the exit status and stderr the `rbd export-diff | rbd import-diff` pipe would report */
 function rbdFailureText(err: unknown): { ret: number; stderr: string } {
   const e = err as { exitStatus?: unknown; errno?: unknown; rbdMessage?: unknown; message?: unknown };
   const ret = typeof e.exitStatus === "number" ? e.exitStatus : typeof e.errno === "number" ? e.errno : 1;
-  const stderr = typeof e.rbdMessage === "string" ? e.rbdMessage : String(e.message ?? err);
-  return { ret, stderr };
+  const text = typeof e.rbdMessage === "string" ? e.rbdMessage : `rbd: ${String(e.message ?? err)}`;
+  return { ret, stderr: pyBytesRepr(text.endsWith("\n") ? text : `${text}\n`) };
 }
 
 export class CephBackupDriver implements BackupDriver {

@@ -1,5 +1,6 @@
 // The ceph backup driver end to end, in process: two clouds, one shared backup Ceph.
 import { describe, expect, it } from "vitest";
+import { pyBytesRepr } from "../../src/drivers/ceph-backup.js";
 import { radosObjectsFor } from "../../src/drivers/rados.js";
 import { decodeRecord } from "../../src/model/record.js";
 import { fault } from "../model/fault.js";
@@ -414,5 +415,40 @@ describe("ceph backup driver (Zed)", () => {
     a.deleteBackup(MEMBER, bk.id);
     await lab.idle();
     expect(objects.list("backups")).toEqual([]);
+  });
+
+  it("an incremental whose parent snapshot left the source fails with the pipe's exit status and stderr", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const ref = a.volumeImageRef(v.id);
+    const full = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    for (const s of await lab.rbdA.listSnaps(ref)) await lab.rbdA.removeSnap(ref, s.name);
+    lab.clock.advance(1000);
+    const inc = a.createBackup(MEMBER, { volumeId: v.id, incremental: true });
+    await lab.idle();
+    const failed = a.getBackup(MEMBER, inc.id);
+    expect(failed.status).toBe("error");
+    expect(failed.failReason).toMatch(/^RBD diff op failed - \(ret=\d+ stderr=b['"].+\\n['"]\)$/);
+    // the new source snapshot was removed again; the parent's base and snapshot are intact
+    expect(await lab.rbdA.listSnaps(ref)).toEqual([]);
+    const base = `volume-${v.id}.backup.${full.id}`;
+    expect(
+      (await lab.backupRbd.listSnaps({ pool: "backups", image: base })).map((s) => s.name.split(".")[1]),
+    ).toEqual([full.id]);
+    expect(a.getVolume(MEMBER, v.id)).toMatchObject({
+      status: "available",
+      previousStatus: "error_backing-up",
+    });
+  });
+});
+
+describe("pyBytesRepr", () => {
+  it("prints bytes as Python's repr does", () => {
+    expect(pyBytesRepr("rbd: import-diff failed\n")).toBe("b'rbd: import-diff failed\\n'");
+    expect(pyBytesRepr("it's")).toBe(`b"it's"`);
+    expect(pyBytesRepr(`a'b"c`)).toBe(`b'a\\'b"c'`);
   });
 });
