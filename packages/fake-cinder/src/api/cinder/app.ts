@@ -150,18 +150,26 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
     return { userId: found.userId, projectId: found.projectId, isAdmin: identity?.isAdmin(found) ?? false };
   };
 
-  app.addHook("onRequest", async (request, reply) => {
+  // Callback-style hooks and handlers: this path runs on every request, and each async
+  // layer would cost a promise.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-compute-request-id", request.id);
     reply.header("x-openstack-request-id", request.id);
     const path = request.url;
-    if (path === "/" || path.startsWith("/?") || path.startsWith("/_fake/")) return;
-    const ctx = authenticate(request, reply);
-    if (!ctx) return reply;
-    const version = requestedVersion(request.headers[VERSION_HEADER]);
-    request.cinder = { ctx, version };
-    const headers = versionHeaders(version);
-    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-    return undefined;
+    if (path === "/" || path.startsWith("/?") || path.startsWith("/_fake/")) return done();
+    let ctx: RequestContext | undefined;
+    try {
+      ctx = authenticate(request, reply);
+      // authenticate() has answered (401, or noauth's 204): the request ends here
+      if (!ctx) return;
+      const version = requestedVersion(request.headers[VERSION_HEADER]);
+      request.cinder = { ctx, version };
+      const headers = versionHeaders(version);
+      for (const name in headers) reply.header(name, headers[name]);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -205,16 +213,18 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
       app.route({
         method: route.method,
         url: `${prefix}${route.path}`,
-        preHandler: async (request) => {
+        handler: (request, reply) => {
           const state = request.cinder;
-          if (!state) return;
-          const { projectId } = request.params as { projectId?: string };
-          if (projectId !== undefined && projectId !== state.ctx.projectId) {
-            throw new ApiFault(400, "Malformed request url");
+          if (state) {
+            const { projectId } = request.params as { projectId?: string };
+            if (projectId !== undefined && projectId !== state.ctx.projectId) {
+              throw new ApiFault(400, "Malformed request url");
+            }
+            if (route.minVersion !== undefined && !state.version.atLeast(route.minVersion)) throw notFound();
           }
-          if (route.minVersion !== undefined && !state.version.atLeast(route.minVersion)) throw notFound();
+          const result = route.handler(request, reply);
+          return result instanceof Promise ? result : undefined;
         },
-        handler: async (request, reply) => route.handler(request, reply),
       });
     }
   }
