@@ -70,8 +70,11 @@ export interface BlockStorage {
   getVolume(id: string): Promise<VolumeView | undefined>;
   findVolumes(filter: { name?: string; allProjects?: boolean }): Promise<VolumeView[]>;
   createVolume(spec: NewVolume): Promise<VolumeView>;
-  updateVolume(id: string, patch: { name?: string; description?: string | null }): Promise<void>;
-  mergeVolumeMetadata(id: string, metadata: Record<string, string>): Promise<void>;
+  /** PUT /volumes/{id}; metadata given here replaces the volume's metadata */
+  updateVolume(
+    id: string,
+    patch: { name?: string; description?: string | null; metadata?: Record<string, string> },
+  ): Promise<void>;
   setBootable(id: string, bootable: boolean): Promise<void>;
   getBackup(id: string): Promise<BackupView | undefined>;
   findBackups(filter: { name?: string; volumeId?: string }): Promise<BackupView[]>;

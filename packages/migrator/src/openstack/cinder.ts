@@ -212,13 +212,11 @@ export class CinderClient implements BlockStorage {
     return toVolumeView(parse(z.object({ volume: volumeSchema }), body, "volume create").volume);
   }
 
-  async updateVolume(id: string, patch: { name?: string; description?: string | null }): Promise<void> {
+  async updateVolume(
+    id: string,
+    patch: { name?: string; description?: string | null; metadata?: Record<string, string> },
+  ): Promise<void> {
     await this.call("PUT", `/volumes/${enc(id)}`, { volume: patch });
-  }
-
-  async mergeVolumeMetadata(id: string, metadata: Record<string, string>): Promise<void> {
-    if (Object.keys(metadata).length === 0) return;
-    await this.call("POST", `/volumes/${enc(id)}/metadata`, { metadata });
   }
 
   async setBootable(id: string, bootable: boolean): Promise<void> {

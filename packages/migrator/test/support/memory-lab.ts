@@ -178,17 +178,16 @@ export class MemoryCinder implements BlockStorage {
     if (!stall) this.later(DELAY.volume, () => (v.status = "available"));
     return this.view(v);
   }
-  async updateVolume(id: string, patch: { name?: string; description?: string | null }) {
+  async updateVolume(
+    id: string,
+    patch: { name?: string; description?: string | null; metadata?: Record<string, string> },
+  ) {
     this.enter("update-volume");
     const v = this.volumes.get(id);
     if (!v) throw new CinderHttpError("PUT", "x", 404, "itemNotFound", `Volume ${id} could not be found.`);
     if (patch.name !== undefined) v.name = patch.name;
     if (patch.description !== undefined) v.description = patch.description;
-  }
-  async mergeVolumeMetadata(id: string, metadata: Record<string, string>) {
-    this.enter("volume-metadata");
-    const v = this.volumes.get(id);
-    if (v) Object.assign(v.metadata, metadata);
+    if (patch.metadata !== undefined) v.metadata = { ...patch.metadata };
   }
   async setBootable(id: string, bootable: boolean) {
     this.enter("set-bootable");

@@ -15,6 +15,14 @@ export const checkBackup: Step = {
     const source = need(ctx, "source", "check-backup");
     const bid = need(ctx, "backupId", "check-backup");
     const prefix = `volume-${source.id}.backup.`;
+    // A full backup's image is named after the backup: one rbd call. Otherwise (incremental
+    // on a parent's image, legacy .backup.base) look through the volume's backup images.
+    if (!ctx.facts.incremental) {
+      const snap = (await access.cluster.listSnapshots(access.pool, `${prefix}${bid}`).catch(() => [])).find(
+        (s) => s.startsWith(backupSnapshotPrefix(bid)),
+      );
+      if (snap) return { backupImage: `${prefix}${bid}`, backupSnapshot: snap, backupChecked: true };
+    }
     const images = (await access.cluster.listImages(access.pool)).filter((i) => i.startsWith(prefix));
     for (const image of images) {
       const snap = (await access.cluster.listSnapshots(access.pool, image)).find((s) =>
