@@ -136,6 +136,8 @@ describe("diff and du", () => {
       ["volume-1", "s1", 8 * MiB],
       ["volume-1", undefined, 4 * MiB],
     ]);
+    await rbd.createSnap(vol, "s2");
+    expect((await rbd.du({ ...vol, snap: "s2" })).map((r) => r.snapshot)).toEqual(["s1", "s2"]);
   });
 });
 

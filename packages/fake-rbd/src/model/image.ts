@@ -261,14 +261,17 @@ export class Image {
     return diffPoints(from, to, options.wholeObject ?? false);
   }
 
-  /** `rbd du`: per snapshot then head, the object space changed since the previous snapshot. */
+  /**
+   * `rbd du`: per snapshot then head, the object space changed since the previous
+   * snapshot. At a snapshot, rbd lists the snapshots up to and including it.
+   */
   du(snap?: string): { snapshot?: Snapshot; provisionedSize: number; usedSize: number }[] {
     const rows: { snapshot?: Snapshot; provisionedSize: number; usedSize: number }[] = [];
     let previous: PointView | undefined;
     for (const s of this.snaps) {
       rows.push({ snapshot: s, provisionedSize: s.size, usedSize: used(previous, s.point) });
       previous = s.point;
-      if (s.name === snap) return rows.slice(-1);
+      if (s.name === snap) return rows;
     }
     if (snap !== undefined) throw errors.snapNotFound(this.ctx("du", snap));
     rows.push({ provisionedSize: this.size, usedSize: used(previous, this.head) });

@@ -171,8 +171,8 @@ export function pointIsZero(point: PointView, offset: number, end: number): bool
  * (checked against Ceph 16.2): extents come per object, in offset order, clipped to the
  * end point's size.
  * - without `from`: each existing object from its start to its RADOS size;
- * - with `from`: the byte ranges written, zeroed or truncated since, and the whole
- *   object space (exists=false) for objects removed since;
+ * - with `from`: the byte ranges written, zeroed or truncated since, and for objects
+ *   removed since, what they held (start to their old RADOS size, exists=false);
  * - `wholeObject` (fast-diff): the whole object space of every changed object.
  */
 export function diffPoints(from: PointView | undefined, to: PointView, wholeObject: boolean): Extent[] {
@@ -188,7 +188,9 @@ export function diffPoints(from: PointView | undefined, to: PointView, wholeObje
     const f = from?.objects.get(n);
     if (e === f) continue;
     if (!e) {
-      out.push({ offset: start, length: limit, exists: false });
+      // a removed object: its whole space in whole-object mode, else what it held
+      const span = wholeObject ? limit : Math.min(limit, (f as ObjectVersion).size);
+      if (span > 0) out.push({ offset: start, length: span, exists: false });
       continue;
     }
     if (wholeObject) {
