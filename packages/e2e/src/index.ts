@@ -31,7 +31,6 @@ export {
   parsePropertyTable,
 } from "./harness/tables.js";
 export {
-  expectedSha256,
   type ImageBytes,
   type ImageLocation,
   patternBytes,

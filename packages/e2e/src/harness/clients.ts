@@ -36,6 +36,9 @@ export function cliEnv(openrc: Record<string, string>): NodeJS.ProcessEnv {
     LC_ALL: "C.UTF-8",
     // cliff and prettytable size tables to the terminal; pin it so output is stable
     COLUMNS: "250",
+    // cinderclient imports eventlet, whose greendns import costs ~1 s of CPU per call;
+    // the CLIs never resolve names through it (every URL is 127.0.0.1), so skip it
+    EVENTLET_NO_GREENDNS: "yes",
     ...openrc,
   };
 }
@@ -65,6 +68,9 @@ export async function runCli(
     child.stdin.end(options.stdin ?? "");
     child.once("error", reject);
     child.once("close", (code, signal) => {
+      if (process.env.CINDERLAB_E2E_TRACE) {
+        process.stderr.write(`[e2e] ${command} ${args.join(" ")} → ${code} in ${Date.now() - started} ms\n`);
+      }
       resolve({
         command,
         args,

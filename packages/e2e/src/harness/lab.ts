@@ -14,7 +14,9 @@ import { pollUntil, waitForHttp } from "./wait.js";
 const here = dirname(fileURLToPath(import.meta.url));
 /** the monorepo root, from packages/e2e/{src,dist}/harness */
 export const REPO_ROOT = resolve(here, "../../../..");
-export const FAKE_CINDER_BIN = join(REPO_ROOT, "packages/fake-cinder/dist/bin.js");
+/** the built CLI; CINDERLAB_FAKE_CINDER_BIN points the suite at another build */
+export const FAKE_CINDER_BIN =
+  process.env.CINDERLAB_FAKE_CINDER_BIN ?? join(REPO_ROOT, "packages/fake-cinder/dist/bin.js");
 
 export type ClusterName = "a" | "b";
 export type Persona = "admin" | "member" | "noauth";
@@ -25,6 +27,8 @@ const labFile = z.object({
     z.object({
       keystone: z.string(),
       cinder: z.string(),
+      cinderNoauth: z.string(),
+      projectId: z.string(),
       volumePool: z.string(),
       rbdCluster: z.string(),
       openrc: z.record(z.string(), z.string()),
@@ -127,6 +131,45 @@ export class FakeLab {
     return volumeImage(c.rbdCluster, c.volumePool, volumeId);
   }
 
+  /**
+   * Polls a volume or backup straight over HTTP (Cinder's noauth side of the cluster,
+   * as an admin observer) until it has `status`: the waits between the CLI steps under
+   * test, at milliseconds per poll instead of a Python start-up each.
+   */
+  async waitStatus(
+    cluster: ClusterName,
+    kind: "volume" | "backup",
+    id: string,
+    status: string,
+    options: { abortOn?: string[]; timeoutMs?: number } = {},
+  ): Promise<Record<string, unknown>> {
+    const c = this.cluster(cluster);
+    const url = `${c.cinderNoauth}/v3/${c.projectId}/${kind}s/${id}`;
+    const abortOn = options.abortOn ?? ["error"];
+    let last: string | undefined;
+    return await pollUntil(
+      async () => {
+        const res = await fetch(url, { headers: { "x-auth-token": `e2e-observer:${c.projectId}` } });
+        const body = (await res.json()) as Record<string, Record<string, unknown>>;
+        const item = body[kind];
+        if (res.status !== 200 || item === undefined)
+          throw new Error(`GET ${url} → ${res.status} ${JSON.stringify(body)}`);
+        last = String(item.status);
+        return last === status ? item : undefined;
+      },
+      {
+        what: `${kind} ${id} in cluster ${cluster} to be ${status}`,
+        timeoutMs: options.timeoutMs ?? 20_000,
+        intervalMs: 10,
+        abort: () =>
+          this.process.deathError() ??
+          (last !== undefined && last !== status && abortOn.includes(last)
+            ? new Error(`${kind} ${id} in cluster ${cluster} went to ${last}`)
+            : undefined),
+      },
+    );
+  }
+
   /** The lab's log so far, for failure messages. */
   logTail(): string {
     return this.process.tail();
@@ -140,8 +183,9 @@ export class FakeLab {
 
 /** fake-rbd's HTTP client, loaded from the built package when first needed. */
 async function connectRemoteRbd(url: string): Promise<ImageBytes> {
-  // resolved at run time: e2e must typecheck before fake-rbd is built
-  const specifier = "@cinderlab/fake-rbd";
+  // resolved at run time, so e2e typechecks before fake-rbd is built;
+  // CINDERLAB_FAKE_RBD_MODULE points the suite at another build, like the bin override
+  const specifier = process.env.CINDERLAB_FAKE_RBD_MODULE ?? "@cinderlab/fake-rbd";
   const mod = (await import(specifier)) as Record<string, unknown>;
   const RemoteRbd = mod.RemoteRbd as (new (options: { url: string }) => ImageBytes) | undefined;
   if (RemoteRbd === undefined) throw new Error("@cinderlab/fake-rbd exports no RemoteRbd (build fake-rbd)");

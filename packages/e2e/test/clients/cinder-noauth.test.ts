@@ -28,7 +28,7 @@ describe("real cinder CLI in noauth mode", () => {
     const cinder = new CinderCli(lab.openrc("a", "noauth"), "cluster A (noauth)");
     const vid = (await cinder.props("create", "--name", "noauth-vol", "1")).id ?? "";
     expect(vid).toMatch(UUID);
-    await cinder.waitStatus("show", vid, "available");
+    await lab.waitStatus("a", "volume", vid, "available");
     const listed = await cinder.list("list");
     expect(listed.find((row) => row.ID === vid)).toMatchObject({
       Name: "noauth-vol",
@@ -36,7 +36,7 @@ describe("real cinder CLI in noauth mode", () => {
       Size: "1",
     });
     const bid = (await cinder.props("backup-create", vid)).id ?? "";
-    await cinder.waitStatus("backup-show", bid, "available");
+    await lab.waitStatus("a", "backup", bid, "available");
     // noauth contexts are admin in Cinder, so the admin-only export is allowed
     const record = await cinder.props("backup-export", bid);
     expect(record.backup_service).toBe("cinder.backup.drivers.ceph.CephBackupDriver");
@@ -49,7 +49,7 @@ describe("real cinder CLI in noauth mode", () => {
     const bare = { ...env, CINDER_ENDPOINT: (env.CINDER_ENDPOINT ?? "").replace(/\/v3\/[^/]+$/, "/v3") };
     const cinder = new CinderCli(bare, "cluster A (noauth, no project in URL)");
     const vid = (await cinder.props("create", "--name", "bare-url-vol", "1")).id ?? "";
-    const shown = await cinder.waitStatus("show", vid, "available");
+    const shown = await lab.waitStatus("a", "volume", vid, "available");
     expect(shown.name).toBe("bare-url-vol");
   });
 });

@@ -21,9 +21,9 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     a = new CinderCli(lab.openrc("a", "admin"), "cluster A");
     b = new CinderCli(lab.openrc("b", "admin"), "cluster B");
     vid = (await a.props("create", "--name", "src-2g", "2")).id ?? "";
-    await a.waitStatus("show", vid, "available");
+    await lab.waitStatus("a", "volume", vid, "available");
     bid = (await a.props("backup-create", "--name", "bk-src-2g", vid)).id ?? "";
-    await a.waitStatus("backup-show", bid, "available");
+    await lab.waitStatus("a", "backup", bid, "available");
     const exported = await a.props("backup-export", bid);
     record = { service: exported.backup_service ?? "", url: exported.backup_url ?? "" };
   }, 90_000);
@@ -35,7 +35,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     timeout: 60_000,
   }, async () => {
     const v = (await a.props("create", "--name", "attached", "1")).id ?? "";
-    await a.waitStatus("show", v, "available");
+    await lab.waitStatus("a", "volume", v, "available");
     const server = "6d1e6a4e-5b8f-4c8e-9a7e-1f0c2b3a4d5e";
     const attachment = await a.props("attachment-create", "--connect", "True", "--mode", "rw", v, server);
     expect(attachment.id).toMatch(UUID);
@@ -48,14 +48,14 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     expect(refused.requestId).toMatch(REQUEST_ID);
 
     const forced = await a.props("backup-create", "--force", v);
-    await a.waitStatus("backup-show", forced.id ?? "", "available");
+    await lab.waitStatus("a", "backup", forced.id ?? "", "available");
     // a forced backup returns the volume to its previous status, in-use
     expect((await a.props("show", v)).status).toBe("in-use");
   });
 
   it("refuses to back up a volume in error", async () => {
     const v = (await a.props("create", "--name", "broken", "1")).id ?? "";
-    await a.waitStatus("show", v, "available");
+    await lab.waitStatus("a", "volume", v, "available");
     await a.ok("reset-state", "--state", "error", v);
     const refused = await a.refused("backup-create", v);
     expect(refused.httpStatus).toBe(400);
@@ -67,7 +67,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
   it("refuses to import a record that is already imported", { timeout: 60_000 }, async () => {
     const first = await b.props("backup-import", record.service, record.url);
     expect(first.id).toBe(bid);
-    await b.waitStatus("backup-show", bid, "available");
+    await lab.waitStatus("b", "backup", bid, "available");
     const again = await b.refused("backup-import", record.service, record.url);
     expect(again.httpStatus).toBe(400);
     expect(again.message).toBe("Invalid backup: Backup already exists in database.");
@@ -79,10 +79,10 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     const shown = await b.run("backup-show", bid);
     if (shown.code !== 0) {
       await b.ok("backup-import", record.service, record.url);
-      await b.waitStatus("backup-show", bid, "available");
+      await lab.waitStatus("b", "backup", bid, "available");
     }
     const small = (await b.props("create", "--name", "small-target-1g", "1")).id ?? "";
-    await b.waitStatus("show", small, "available");
+    await lab.waitStatus("b", "volume", small, "available");
     const refused = await b.refused("backup-restore", "--volume", small, bid);
     expect(refused.httpStatus).toBe(400);
     expect(refused.message).toBe("Invalid volume: volume size 1 is too small to restore backup of size 2.");
@@ -93,11 +93,11 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
 
   it("refuses to export a backup that is not available", { timeout: 60_000 }, async () => {
     const v = (await a.props("create", "--name", "export-me", "1")).id ?? "";
-    await a.waitStatus("show", v, "available");
+    await lab.waitStatus("a", "volume", v, "available");
     const bk = (await a.props("backup-create", v)).id ?? "";
-    await a.waitStatus("backup-show", bk, "available");
+    await lab.waitStatus("a", "backup", bk, "available");
     await a.ok("backup-reset-state", "--state", "error", bk);
-    await a.waitStatus("backup-show", bk, "error", []);
+    await lab.waitStatus("a", "backup", bk, "error", { abortOn: [] });
     const refused = await a.refused("backup-export", bk);
     expect(refused.httpStatus).toBe(400);
     expect(refused.message).toBe("Invalid backup: Backup status must be available and not error.");
@@ -107,9 +107,9 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     const member = new CinderCli(lab.openrc("a", "member"), "cluster A (member)");
     // the member's own volume and backup: visible to it, so the answer is the policy's, not a 404
     const v = (await member.props("create", "--name", "member-vol", "1")).id ?? "";
-    await member.waitStatus("show", v, "available");
+    await lab.waitStatus("a", "volume", v, "available");
     const bk = (await member.props("backup-create", v)).id ?? "";
-    await member.waitStatus("backup-show", bk, "available");
+    await lab.waitStatus("a", "backup", bk, "available");
     const refused = await member.refused("backup-export", bk);
     expect(refused.httpStatus).toBe(403);
     expect(refused.message).toBe("Policy doesn't allow backup:export-import to be performed.");
