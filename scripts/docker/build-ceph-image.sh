@@ -65,9 +65,14 @@ if [ "${CEPH_IMAGE_REBUILD:-0}" = 1 ] || [ "$(label_of "$BASE")" != "$base_hash"
 fi
 
 t2=$(now_ms)
+previous=$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 # the legacy builder needs no buildx plugin and no registry for a local FROM
 build_log=$(mktemp)
 DOCKER_BUILDKIT=0 docker build --build-arg "BASE_IMAGE=$BASE" --label "$LABEL=$image_hash" \
   -t "$IMAGE" "$RECIPE" >"$build_log" 2>&1 || { cat "$build_log" >&2; rm -f "$build_log"; say "error: docker build failed"; exit 1; }
 rm -f "$build_log"
+# the image this one replaces would linger untagged; a container still using it keeps it
+if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  docker rmi "$previous" >/dev/null 2>&1 || true
+fi
 say "docker build $IMAGE: $(( $(now_ms) - t2 )) ms; total $(( $(now_ms) - t0 )) ms"

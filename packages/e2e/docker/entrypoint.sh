@@ -100,6 +100,9 @@ for user in ${CEPH_CLIENTS:-}; do
     -o "/etc/ceph/ceph.client.$user.keyring"
   say "client.$user"
 done
+# lets a readiness probe skip the costly `ceph health` (a Python start each time) while
+# the daemons are still booting; readiness itself is HEALTH_OK plus a working `rbd ls`
+touch /run/cinderlab-ceph-started
 say "started; waiting for HEALTH_OK is the caller's job"
 
 # wait -n returns when any daemon exits: the cluster is broken, so the container ends

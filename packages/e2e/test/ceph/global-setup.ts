@@ -14,7 +14,7 @@ export default async function setup(project: TestProject) {
   const session = `${process.pid}-${randomBytes(4).toString("hex")}`;
   process.env.CINDERLAB_CEPH_SESSION = session;
   let unavailable: string | undefined;
-  let name = "none";
+  let name = process.env.CEPH_PROVIDER || "default";
   try {
     const choice = await chooseProvider();
     name = choice.provider.name;

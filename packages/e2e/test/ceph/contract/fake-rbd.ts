@@ -35,6 +35,7 @@ export interface FakeRbd {
 }
 
 export async function startFakeRbd(pools: readonly string[]): Promise<FakeRbd> {
+  if (!fakeRbdBuilt()) throw new Error(`fake-rbd is not built (${FAKE_RBD_DIST}); run npm run build`);
   const cli = (await import(join(FAKE_RBD_DIST, "cli/run.js"))) as { runRbdCli: RunRbdCli };
   const lib = (await import(join(FAKE_RBD_DIST, "index.js"))) as { LocalRbd: new () => LocalRbdLike };
   const backend = new lib.LocalRbd();

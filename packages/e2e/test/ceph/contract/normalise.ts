@@ -22,13 +22,8 @@ export function normaliseJson(value: unknown, key?: string): unknown {
 /** ctime-style dates as rbd prints them: "Wed Nov 25 13:33:49 2026". */
 const CTIME =
   /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g;
-/**
- * A librbd log line: "2026-11-25T13:33:49.886+0000 7f1a63cf644c -1 librbd: ...\n". When
- * stderr is a file or a socket (Node's "pipe" stdio is a socketpair) real rbd follows it
- * with an empty line; through a real pipe (how Cinder runs rbd) it does not. The empty line
- * belongs to the log entry either way.
- */
-const LOG_LINE = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4} [0-9a-f]+ +-?\d+ ([^\n]*)\n?\n?/g;
+/** A librbd log line: "2026-11-25T13:33:49.886+0000 7f1a63cf644c -1 librbd: ...\n". */
+const LOG_LINE = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4} [0-9a-f]+ +-?\d+ ([^\n]*)\n?/g;
 
 export function normaliseText(text: string): string {
   return text
@@ -52,9 +47,17 @@ export function normaliseSnapTable(text: string): string {
  */
 export function splitStderr(text: string): { rbd: string; log: string[] } {
   const log: string[] = [];
-  const rbd = text.replace(LOG_LINE, (_, message: string) => {
+  let rbd = text.replace(LOG_LINE, (_, message: string) => {
     log.push(`<log> ${message}`);
     return "";
   });
+  // When stderr is a file or a socket (Node's "pipe" stdio is a socketpair), each log entry
+  // also writes an empty line, which lands anywhere; through a real pipe (how Cinder runs
+  // rbd) it does not appear. Drop one empty line per log entry.
+  for (let i = 0; i < log.length; i++) {
+    const next = rbd.startsWith("\n") ? rbd.slice(1) : rbd.replace("\n\n", "\n");
+    if (next === rbd) break;
+    rbd = next;
+  }
   return { rbd: normaliseText(rbd), log: log.map(normaliseText).sort() };
 }
