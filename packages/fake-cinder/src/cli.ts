@@ -32,6 +32,7 @@ const common = z.object({
   control: z.boolean(),
   fault: z.array(z.string()).default([]),
   json: z.boolean().default(false),
+  clock: z.enum(["real", "manual"]),
   log: z.boolean().default(false),
   debug: z.boolean().default(false),
 });
@@ -96,6 +97,11 @@ function addCommonOptions(command: Command): Command {
       "--fault <json>",
       'a fault rule (repeatable), e.g. \'{"operation":"backup.create","action":{"kind":"fail"}}\'',
       (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .addOption(
+      new Option("--clock <clock>", "real: statuses move after the delays; manual: only on POST /_fake/clock/advance")
+        .choices(["real", "manual"])
+        .default("real"),
     )
     .option("--json", "print the endpoints as one JSON line instead of openrc text")
     .option("--log", "log requests (pino, JSON lines on stdout; tokens and passwords are never logged)")
@@ -220,6 +226,7 @@ function labInput(opts: z.output<typeof common>) {
     serveRbd: opts.serveRbd && opts.rbdUrl === undefined,
     control: opts.control,
     logger: opts.log,
+    clock: opts.clock,
     ...(opts.rbdUrl === undefined ? {} : { rbdUrl: opts.rbdUrl }),
     ...(opts.rbdPort === undefined ? {} : { rbdPort: opts.rbdPort }),
     ...(opts.delayMs === undefined ? {} : { delayMs: opts.delayMs }),
