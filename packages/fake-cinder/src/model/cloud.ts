@@ -327,6 +327,7 @@ export class CinderCloud {
     const zone = this.#azs[0] ?? "nova";
     const service = (id: number, binary: ServiceBinary, host: string): Service => ({
       id,
+      uuid: stableUuid(`${this.#name}/${binary}/${host}`),
       binary,
       host,
       zone,
@@ -645,7 +646,7 @@ export class CinderCloud {
       encrypted: false,
       encryptionKeyId: null,
       multiattach: false,
-      replicationStatus: null,
+      replicationStatus: "disabled",
       consistencygroupId: null,
       groupId: null,
       snapshotId: req.snapshotId ?? null,
@@ -696,6 +697,7 @@ export class CinderCloud {
           this.#applySavedMetadata(volume, saved);
         }
         volume.launchedAt = this.#clock.now();
+        this.#markCreatedByVolumeService(volume);
         this.#setVolumeStatus(volume, "available");
         if (from) this.#setBackupStatus(from, "available");
       } catch (err) {
@@ -705,6 +707,12 @@ export class CinderCloud {
       }
     });
     return volume;
+  }
+
+  /** the volume manager records its service and the driver's shared_targets (False for RBD) */
+  #markCreatedByVolumeService(volume: Volume): void {
+    volume.sharedTargets = false;
+    volume.serviceUuid = this.#services.find((s) => s.binary === "cinder-volume")?.uuid ?? null;
   }
 
   getVolume(ctx: RequestContext, id: string): Volume {
@@ -1527,6 +1535,7 @@ export class CinderCloud {
       }
       createdHere = true;
       volume.launchedAt = this.#clock.now();
+      this.#markCreatedByVolumeService(volume);
       this.#setVolumeStatus(volume, "available");
     } else {
       volume = this.#volume(ctx, req.volumeId);
@@ -1830,6 +1839,12 @@ export class CinderCloud {
   listAvailabilityZones(_ctx: RequestContext): AvailabilityZone[] {
     return this.#azs.map((name) => ({ name, available: true }));
   }
+}
+
+/** a UUIDv4-shaped id derived from a name, so services keep their uuid across reset() */
+function stableUuid(name: string): string {
+  const h = createHash("sha1").update(name).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** the text Cinder stores as fail_reason: str(exc) */

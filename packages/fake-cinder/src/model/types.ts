@@ -218,6 +218,8 @@ export type ServiceBinary = "cinder-volume" | "cinder-backup" | "cinder-schedule
 
 export interface Service {
   id: number;
+  /** services.uuid; a volume records its cinder-volume's uuid as service_uuid */
+  uuid: string;
   binary: ServiceBinary;
   /** cinder-volume's host is `host@backend`, the others plain `host` */
   host: string;

@@ -23,7 +23,12 @@ describe("volumes", () => {
     expect(a.getVolume(MEMBER, v.id).status).toBe("creating");
     lab.clock.advance(1);
     await a.settled();
-    expect(a.getVolume(MEMBER, v.id).status).toBe("available");
+    expect(a.getVolume(MEMBER, v.id)).toMatchObject({
+      status: "available",
+      replicationStatus: "disabled",
+      sharedTargets: false,
+      serviceUuid: a.listServices(ADMIN, { binary: "cinder-volume" })[0]?.uuid,
+    });
     const info = await lab.rbdA.imageInfo({ pool: "volumes-a", image: `volume-${v.id}` });
     expect(info.size).toBe(GiB);
   });
