@@ -57,7 +57,7 @@ function parseAll(chunks: Uint8Array[], options: DiffParserOptions = {}): Joined
 const splitAt = (bytes: Uint8Array, at: number) => [bytes.subarray(0, at), bytes.subarray(at)];
 const byteByByte = (bytes: Uint8Array) => Array.from(bytes, (b) => Uint8Array.of(b));
 
-const DATA = pattern(1000, 7);
+const DATA = pattern(300, 7);
 
 const v1Stream = concatBytes([
   encodeBanner(1),
@@ -74,7 +74,7 @@ const v1Records: Joined[] = [
   { type: "from-snap", name: "s1" },
   { type: "to-snap", name: "backup.3f2c.snap.1684312345.123456" },
   { type: "size", size: 2 ** 40 },
-  { type: "write", offset: 4096, length: 1000 },
+  { type: "write", offset: 4096, length: DATA.byteLength },
   { type: "data", offset: 4096, hex: Buffer.from(DATA).toString("hex") },
   { type: "zero", offset: 8192, length: 4096 },
   { type: "write", offset: 2 ** 40 - 3, length: 3 },
@@ -101,7 +101,7 @@ const v2Records: Joined[] = [
   { type: "protection", protected: true },
   { type: "unknown", tag: 0x58, length: 37 },
   { type: "size", size: 65536 },
-  { type: "write", offset: 0, length: 1000 },
+  { type: "write", offset: 0, length: DATA.byteLength },
   { type: "data", offset: 0, hex: Buffer.from(DATA).toString("hex") },
   { type: "unknown", tag: 0x59, length: 0 },
   { type: "zero", offset: 4096, length: 512 },
@@ -224,7 +224,7 @@ describe("malformed streams", () => {
   /** What real import-diff prints first when the stream stops inside each field. */
   function fieldAt(stream: Uint8Array, cut: number): string {
     const records: [number, string][] = [];
-    // walk the v1 test stream's layout: banner 12, f 1+4+2, t 1+4+34, s 1+8, w 1+16+1000, z 1+16, w 1+16+3, e
+    // walk the v1 test stream's layout: banner 12, f 1+4+2, t 1+4+34, s 1+8, w 1+16+data, z 1+16, w 1+16+3, e
     let at = 0;
     const mark = (len: number, name: string) => {
       records.push([at + len, name]);
@@ -242,7 +242,7 @@ describe("malformed streams", () => {
     mark(8, "image size");
     mark(1, "tag");
     mark(16, "IO length");
-    mark(1000, "write data");
+    mark(DATA.byteLength, "write data");
     mark(1, "tag");
     mark(16, "IO length");
     mark(1, "tag");

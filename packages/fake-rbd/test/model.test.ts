@@ -1,6 +1,7 @@
 // The pure model: clusters, pools, images, snapshots and their rules, with the
 // error texts real rbd 16.2 prints (recorded on a local Pacific cluster).
 import { beforeEach, describe, expect, it } from "vitest";
+import { concatBytes } from "../src/diff/records.js";
 import { Ceph, type Image, type Pool, RbdError } from "../src/model/index.js";
 import { bytes, caught, expectBytes, MiB } from "./model-helpers.js";
 
@@ -374,10 +375,7 @@ describe("snapshots", () => {
     image.resize(32 * MiB, false);
     image.rollback("s1");
     expect(image.size).toBe(16 * MiB);
-    expectBytes(
-      image.read(0, 2 * MiB),
-      Uint8Array.from({ length: 2 * MiB }, (_, i) => (i < MiB ? 1 : 0)),
-    );
+    expectBytes(image.read(0, 2 * MiB), concatBytes([bytes(MiB, 1), new Uint8Array(MiB)]));
     image.write(0, bytes(10, 9));
     expectBytes(image.read(0, 10, "s1"), bytes(10, 1));
   });
@@ -522,5 +520,28 @@ describe("errors", () => {
     const back = RbdError.fromJSON(JSON.parse(JSON.stringify(e)));
     expect(back).toBeInstanceOf(RbdError);
     expect(back.toJSON()).toEqual(e.toJSON());
+  });
+});
+
+describe("copy-on-write bookkeeping", () => {
+  it("reading the head does not make later writes clone objects", () => {
+    const image = pool.createImage("a", { size: 8 * MiB });
+    image.write(0, bytes(10, 1));
+    const version = image.head.objects.get(0);
+    image.read(0, 10);
+    image.write(20, bytes(10, 2));
+    expect(image.head.objects.get(0)).toBe(version);
+  });
+
+  it("a snapshot makes the next write clone only the object it touches", () => {
+    const image = pool.createImage("a", { size: 8 * MiB });
+    image.write(0, bytes(10, 1));
+    image.write(4 * MiB, bytes(10, 1));
+    image.createSnap("s1");
+    const [zero, one] = [image.head.objects.get(0), image.head.objects.get(1)];
+    image.write(0, bytes(10, 2));
+    expect(image.head.objects.get(0)).not.toBe(zero);
+    expect(image.head.objects.get(1)).toBe(one);
+    expect(image.snap("s1", "t").point.objects.get(0)).toBe(zero);
   });
 });

@@ -128,7 +128,8 @@ export class Image {
 
   /** librbd clips reads at the end of the image; a start past the end is EINVAL. */
   read(offset: number, length: number, snap?: string): Uint8Array {
-    const point = this.point(snap, "read");
+    // the head is read in place: freezing it would make the next write clone the object
+    const point = snap === undefined ? this.head : this.snap(snap, "read").point;
     if (offset > point.size || offset < 0 || length < 0) {
       throw errors.outOfRange(this.ctx("read", snap), offset, length, point.size);
     }
