@@ -1,6 +1,4 @@
-import { once } from "node:events";
-import type { IncomingMessage } from "node:http";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ZodError } from "zod";
@@ -56,9 +54,9 @@ export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
   app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
 
   app.setErrorHandler(async (error, request, reply) => {
-    // An upload the backend refused may still be arriving; read it to the end so the client
-    // gets this response rather than a reset connection.
-    await drain(request.raw);
+    // An upload the backend refused may still be arriving: answer at once and close the
+    // connection after the answer (the client reads the response before its upload ends).
+    if (!request.raw.complete) reply.header("connection", "close");
     const rbd = toRbdError(error);
     reply.status(httpStatusFor(rbd.code)).send({ error: rbd.toJSON() });
   });
@@ -222,9 +220,15 @@ function streamOut(reply: FastifyReply, stream: Readable): void {
   });
 }
 
+/**
+ * The upload as a stream the backend may consume or abandon. The backend gets its own pipe
+ * end: when it stops early (a refused stream) it destroys that end, not the connection, so
+ * the error handler can still read the rest and answer on the same socket.
+ */
 function uploadOf(request: FastifyRequest): Readable {
-  // An empty upload has no content-type, so Fastify leaves the body unset: use the raw stream.
-  return (request.body as Readable | undefined) ?? request.raw;
+  const upload = new PassThrough({ highWaterMark: 1024 * 1024 });
+  request.raw.pipe(upload);
+  return upload;
 }
 
 function hasReset(backend: RbdBackend): backend is RbdBackend & { reset(): void | Promise<void> } {
@@ -236,12 +240,6 @@ async function collect(stream: Readable | undefined): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function drain(request: IncomingMessage): Promise<void> {
-  if (request.complete || request.destroyed || request.readableEnded) return;
-  request.resume();
-  await Promise.race([once(request, "end"), once(request, "close")]).catch(() => undefined);
 }
 
 function toRbdError(error: unknown): RbdError {

@@ -30,8 +30,9 @@ export const rbdErrorJson = z.object({
   rbdMessage: z.string(),
   exitStatus: z.number().int(),
   detail: z.string().optional(),
+  // the model may add context fields; they travel untouched
   context: z
-    .object({
+    .looseObject({
       cluster: z.string().optional(),
       pool: z.string().optional(),
       image: z.string().optional(),
