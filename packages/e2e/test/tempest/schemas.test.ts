@@ -134,7 +134,9 @@ describe("tempest's volume response schemas accept the fake's answers", () => {
     const label = mv ?? "none";
     describe(`microversion ${mv === null ? "(no header)" : mv}`, () => {
       for (const check of CHECKS) {
-        if (check === "backups.update_backup") continue;
+        // tempest checks an update's answer against the 3.0 schema at every microversion,
+        // which Cinder's own answer fails from 3.61 on (see the script): not checked there
+        if (check === "volumes.update_volume" && mv !== null && Number(mv.split(".")[1]) >= 61) continue;
         it(check, () => {
           const r = result(label, check);
           expect(r.error, `${check} at ${label}`).toBeUndefined();
