@@ -1107,6 +1107,22 @@ export class CinderCloud {
     if (v.status === "detaching") this.#setVolumeStatus(v, "in-use");
   }
 
+  /** os-force_detach (admin): detaches one attachment, or all of them, whatever the status */
+  forceDetach(ctx: RequestContext, volumeId: string, attachmentId?: string | null): void {
+    const v = this.#volume(ctx, volumeId);
+    this.#authorize(ctx, "volume_extension:volume_admin_actions:force_detach");
+    const targets = attachmentId ? v.attachments.filter((a) => a.id === attachmentId) : [...v.attachments];
+    if (attachmentId && targets.length === 0)
+      throw new VolumeAttachmentNotFound(`attachment_id = ${attachmentId}`);
+    for (const a of targets) {
+      a.attachStatus = "detached";
+      a.detachTime = this.#clock.now();
+      this.#attachmentVolume.delete(a.id);
+    }
+    v.attachments = v.attachments.filter((a) => !targets.includes(a));
+    this.#settleAttachState(v);
+  }
+
   osDetach(ctx: RequestContext, volumeId: string, attachmentId?: string | null): void {
     const v = this.#volume(ctx, volumeId);
     if (v.status === "maintenance")

@@ -81,4 +81,25 @@ describe("pike profile", () => {
     expect(b.getBackup(ADMIN, first.id).status).toBe("available");
     expect(String(b.stepErrors.at(-1))).toContain(`volume-${v.id}.backup.${first.id}`);
   });
+
+  it("restores a pike backup within the pike cluster from the legacy base", async () => {
+    const lab = await makeLab({ releaseA: "pike" });
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(v.id), MiB, pattern(4096, 5));
+    const bk = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    const t = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    a.restoreBackup(MEMBER, bk.id, { volumeId: t.id });
+    await lab.idle();
+    expect(a.getVolume(MEMBER, t.id).status).toBe("available");
+    const bytes = await lab.rbdA.readImage(a.volumeImageRef(t.id), MiB, 4096);
+    expect(Buffer.from(bytes).equals(Buffer.from(pattern(4096, 5)))).toBe(true);
+    // deleting the only backup removes the legacy base
+    a.deleteBackup(MEMBER, bk.id);
+    await lab.idle();
+    expect(await lab.backupRbd.listImages("backups")).toEqual([]);
+  });
 });

@@ -144,6 +144,24 @@ describe("volumes", () => {
     );
   });
 
+  it("force-detaches as admin only", async () => {
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    a.osAttach(MEMBER, v.id, {
+      instanceUuid: "11111111-2222-4333-8444-555555555555",
+      mountpoint: "/dev/vdb",
+    });
+    expect(fault(() => a.forceDetach(MEMBER, v.id)).message).toBe(
+      "Policy doesn't allow volume_extension:volume_admin_actions:force_detach to be performed.",
+    );
+    a.forceDetach(ADMIN, v.id);
+    expect(a.getVolume(MEMBER, v.id)).toMatchObject({
+      status: "available",
+      attachStatus: "detached",
+      attachments: [],
+    });
+  });
+
   it("resets status as admin only, with Cinder's checks", async () => {
     const v = a.createVolume(MEMBER, { size: 1 });
     await lab.idle();
