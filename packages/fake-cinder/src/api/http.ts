@@ -16,7 +16,19 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown): Fa
   return reply.code(status).type("application/json").send(JSON.stringify(body));
 }
 
+// Rendered timestamps, per Date object: list views render the same few dates on every
+// request. Keyed by the object and checked against its time, so a Date mutated in place
+// (setTime) is rendered afresh.
+const rendered = new WeakMap<Date, { time: number; text: string }>();
+
 /** Keystone and Cinder both format naive UTC datetimes with microseconds. */
 export function isoMicro(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}.${String(date.getUTCMilliseconds()).padStart(3, "0")}000`;
+  const time = date.getTime();
+  const cached = rendered.get(date);
+  if (cached && cached.time === time) return cached.text;
+  const iso = date.toISOString();
+  // toISOString gives milliseconds; Python prints microseconds
+  const text = `${iso.slice(0, 23)}000`;
+  rendered.set(date, { time, text });
+  return text;
 }

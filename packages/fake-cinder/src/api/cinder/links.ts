@@ -32,9 +32,11 @@ function join(...parts: Array<string | undefined>): string {
 }
 
 export function resourceLinks(base: LinkBase, collection: string, id: string): Link[] {
+  const tail =
+    base.projectInUrl === undefined ? `/${collection}/${id}` : `/${base.projectInUrl}/${collection}/${id}`;
   return [
-    { rel: "self", href: join(`${base.origin}/v3`, base.projectInUrl, collection, id) },
-    { rel: "bookmark", href: join(base.origin, base.projectInUrl, collection, id) },
+    { rel: "self", href: `${base.origin}/v3${tail}` },
+    { rel: "bookmark", href: `${base.origin}${tail}` },
   ];
 }
 
