@@ -873,7 +873,7 @@ export class CinderCloud {
       this.#target({ volumeId: id }),
       this.#delays.volumeExtend,
       async (failure) => {
-        if (v.status !== "extending" || !this.#volumes.has(v.id)) return;
+        if (v.status !== TRANSITIONS["volume.extend"].volume.from || !this.#volumes.has(v.id)) return;
         try {
           if (failure) throw new Error(failure.reason);
           await this.#volumeDriver.extendVolume(v, newSize);
@@ -1379,7 +1379,7 @@ export class CinderCloud {
           this.#setVolumeStatus(volume, prev);
         }
       };
-      if (backup.status !== "creating") return;
+      if (backup.status !== TRANSITIONS["backup.create"].backup.from) return;
       if (serviceDown) {
         // the scheduler finds no backup host: Zed's API does not check, so the backup errors
         // later; the scheduler swaps status and previous_status (previous_status = backing-up)
@@ -1480,7 +1480,7 @@ export class CinderCloud {
     b.host = this.#requireBackupHost("backup.delete", target);
     this.#setBackupStatus(b, "deleting");
     this.#schedule("backup.delete", target, this.#delays.backupDelete, async (failure) => {
-      if (b.status !== "deleting") return;
+      if (b.status !== TRANSITIONS["backup.delete"].backup.from) return;
       if (
         b.service !== null &&
         b.service !== this.#backupDriver.serviceName &&
@@ -1718,7 +1718,7 @@ export class CinderCloud {
       this.#target({ backupId: backup.id }),
       this.#delays.backupImport,
       async (failure) => {
-        if (backup.status !== "creating") return;
+        if (backup.status !== TRANSITIONS["backup.import"].backup.from) return;
         if (!this.#isOurService(backupService)) {
           this.#backupError(
             backup,
