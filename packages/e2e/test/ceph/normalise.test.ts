@@ -15,6 +15,8 @@ describe("contract normalisation", () => {
       `rbd: create error: ${LOG}\n(17) File exists\n`,
       `${LOG}\n\nrbd: create error: (17) File exists\n`,
       `rbd: create error: (17) File exists\n${LOG}\n\n`,
+      `rbd: create error: ${LOG}\n\n(17) File exists\n`,
+      `${LOG}\nrbd: create error: (17) File exists\n\n`,
     ]) {
       expect(splitStderr(stderr), JSON.stringify(stderr)).toEqual(expected);
     }

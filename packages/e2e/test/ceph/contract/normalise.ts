@@ -23,7 +23,7 @@ export function normaliseJson(value: unknown, key?: string): unknown {
 const CTIME =
   /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g;
 /** A librbd log line: "2026-11-25T13:33:49.886+0000 7f1a63cf644c -1 librbd: ...\n". */
-const LOG_LINE = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4} [0-9a-f]+ +-?\d+ ([^\n]*)\n?/g;
+const LOG_LINE = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4} [0-9a-f]+ +-?\d+ ([^\n]*)\n?(\n?)/g;
 
 export function normaliseText(text: string): string {
   return text
@@ -47,14 +47,16 @@ export function normaliseSnapTable(text: string): string {
  */
 export function splitStderr(text: string): { rbd: string; log: string[] } {
   const log: string[] = [];
-  let rbd = text.replace(LOG_LINE, (_, message: string) => {
+  let strays = 0;
+  let rbd = text.replace(LOG_LINE, (_, message: string, extra: string) => {
     log.push(`<log> ${message}`);
+    if (extra === "") strays++;
     return "";
   });
   // When stderr is a file or a socket (Node's "pipe" stdio is a socketpair), each log entry
-  // also writes an empty line, which lands anywhere; through a real pipe (how Cinder runs
-  // rbd) it does not appear. Drop one empty line per log entry.
-  for (let i = 0; i < log.length; i++) {
+  // also writes an empty line, right after it or later among rbd's lines; through a real
+  // pipe (how Cinder runs rbd) it does not appear. Drop one empty line per log entry.
+  for (let i = 0; i < strays; i++) {
     const next = rbd.startsWith("\n") ? rbd.slice(1) : rbd.replace("\n\n", "\n");
     if (next === rbd) break;
     rbd = next;

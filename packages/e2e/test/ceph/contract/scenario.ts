@@ -8,6 +8,8 @@ export interface Step {
   id: string;
   argv: string[];
   input?: Buffer;
+  /** Feed each side the stdout its own run of that earlier step printed (a shell pipe). */
+  inputFrom?: string;
   stdout: OutputKind;
   /** Lists every image of the pool: meaningless on a shared (external) cluster. */
   poolWide?: boolean;
@@ -52,6 +54,28 @@ export function contractScenario(pool: string, name: (base: string) => string): 
     { kind: "write", offset: 0, data: pattern("c-0", 4 * KiB) },
   ]);
   const C = `${pool}/${name("vol-c")}`;
+  // Cinder's ceph backup driver, as it runs rbd (cinder/backup/drivers/ceph.py): a source
+  // volume, a backup base image, full then incremental export-diff | import-diff with
+  // `--pool` given as well, progress on stderr, then a diff restore into a smaller volume.
+  const vol = name("volume-v");
+  const V = `${pool}/${vol}`;
+  const base = `${pool}/${vol}.backup.b1`;
+  const R = `${pool}/${name("volume-r")}`;
+  const snap1 = "backup.b1.snap.1700000001.0";
+  const snap2 = "backup.b2.snap.1700000002.0";
+  const dv1 = encodeDiffV1([
+    { kind: "to", snap: "w1" },
+    { kind: "size", bytes: 16 * MiB },
+    { kind: "write", offset: 1 * MiB, data: pattern("v-1", 2 * MiB) },
+    { kind: "write", offset: 10 * MiB, data: pattern("v-2", 64 * KiB) },
+  ]);
+  const dv2 = encodeDiffV1([
+    { kind: "from", snap: "w1" },
+    { kind: "to", snap: "w2" },
+    { kind: "size", bytes: 16 * MiB },
+    { kind: "write", offset: 2 * MiB, data: Buffer.alloc(256 * KiB) },
+    { kind: "write", offset: 15 * MiB, data: pattern("v-3", 4 * KiB) },
+  ]);
   // an image file whose size is not a multiple of the object size, with a hole
   const fileB = Buffer.concat([
     pattern("b-0", 1 * MiB),
@@ -130,6 +154,65 @@ export function contractScenario(pool: string, name: (base: string) => string): 
       stdout: "text",
     },
     { id: "export-unsorted", argv: ["export", "--no-progress", `${C}@u1`, "-"], stdout: "sha256" },
+    { id: "cinder-volume-create", argv: ["create", "--size", "16M", V], stdout: "text" },
+    { id: "cinder-volume-data", argv: ["import-diff", "--no-progress", "-", V], input: dv1, stdout: "text" },
+    {
+      id: "cinder-source-snap-1",
+      argv: ["snap", "create", "--no-progress", `${V}@${snap1}`],
+      stdout: "text",
+    },
+    { id: "cinder-base-create", argv: ["create", "--size", "16M", base], stdout: "text" },
+    {
+      id: "cinder-export-full",
+      argv: ["export-diff", "--pool", pool, `${V}@${snap1}`, "-"],
+      stdout: "bytes",
+    },
+    {
+      id: "cinder-import-full",
+      argv: ["import-diff", "--pool", pool, "-", base],
+      inputFrom: "cinder-export-full",
+      stdout: "text",
+    },
+    { id: "cinder-base-snaps", argv: ["snap", "ls", "--format", "json", base], stdout: "json" },
+    {
+      id: "cinder-volume-more-data",
+      argv: ["import-diff", "--no-progress", "-", V],
+      input: dv2,
+      stdout: "text",
+    },
+    {
+      id: "cinder-source-snap-2",
+      argv: ["snap", "create", "--no-progress", `${V}@${snap2}`],
+      stdout: "text",
+    },
+    {
+      id: "cinder-export-incremental",
+      argv: ["export-diff", "--pool", pool, "--from-snap", snap1, `${V}@${snap2}`, "-"],
+      stdout: "bytes",
+    },
+    {
+      id: "cinder-import-incremental",
+      argv: ["import-diff", "--pool", pool, "-", base],
+      inputFrom: "cinder-export-incremental",
+      stdout: "text",
+    },
+    { id: "cinder-source-snap-1-rm", argv: ["snap", "rm", "--no-progress", `${V}@${snap1}`], stdout: "text" },
+    { id: "cinder-restore-target", argv: ["create", "--size", "8M", R], stdout: "text" },
+    {
+      id: "cinder-restore-export",
+      argv: ["export-diff", "--no-progress", `${base}@${snap2}`, "-"],
+      stdout: "bytes",
+    },
+    {
+      id: "cinder-restore-import",
+      argv: ["import-diff", "--no-progress", "-", R],
+      inputFrom: "cinder-restore-export",
+      stdout: "text",
+    },
+    { id: "cinder-restored-info", argv: ["info", "--format", "json", R], stdout: "json" },
+    { id: "cinder-restored-snaps", argv: ["snap", "ls", "--format", "json", R], stdout: "json" },
+    { id: "cinder-restored-bytes", argv: ["export", "--no-progress", R, "-"], stdout: "sha256" },
+    { id: "cinder-source-bytes", argv: ["export", "--no-progress", `${V}@${snap2}`, "-"], stdout: "sha256" },
     { id: "info-missing", argv: ["info", missing], stdout: "text" },
     { id: "ls-missing-pool", argv: ["ls", "no-such-pool-x"], stdout: "text" },
     { id: "snap-rm-s1", argv: ["snap", "rm", "--no-progress", `${A}@s1`], stdout: "text" },
