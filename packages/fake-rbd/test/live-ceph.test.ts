@@ -7,6 +7,7 @@
 // sharing the one cluster to keep the file near 20 s.
 // Runs where the Ceph binaries are installed; skipped elsewhere, except under CI=true, where
 // a machine without Ceph is a failure (CI must exercise the real thing).
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -15,7 +16,6 @@ import type { ImageRef } from "../src/backend.js";
 import { LocalRbd } from "../src/local.js";
 import { cephUnavailableReason, type LocalCeph, startLocalCeph } from "./helpers/ceph.js";
 import {
-  diffRecords,
   loadManifest,
   type RecordedStream,
   replayScenario,
@@ -46,6 +46,8 @@ const exportDiffArgs = (s: RecordedStream, spec: string) => [
   s.snap ? `${spec}@${s.snap}` : spec,
   "-",
 ];
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 async function bytesOf(readable: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -143,16 +145,18 @@ describe.skipIf(unavailable !== undefined)(
       expect(await real().exportSha256(image)).toEqual(expected(s.result));
     });
 
-    it("real rbd's export-diff streams of that image import into the fake to the same bytes", async () => {
+    it("real rbd export-diff of that image gives the recorded streams byte for byte, and they import into the fake to the same bytes", async () => {
       const target: ImageRef = { pool, image: "fromreal" };
       const rbd = new LocalRbd();
       await rbd.createPool(pool);
       await rbd.createImage(target, { size: expected("s1").size });
       for (const link of chain) {
         const realStream = await real().rbdOk(exportDiffArgs(link, realVol));
-        // rbd writes the same f/t/s records it wrote when the fixtures were recorded
-        const meta = (b: Uint8Array) => diffRecords(b).filter((r) => r.tag !== "w" && r.tag !== "z");
-        expect(meta(realStream), link.name).toEqual(meta(streamBytes(link)));
+        // the image was built from the fake's streams, yet rbd exports exactly the bytes it
+        // exported when the fixtures were recorded from librbd writes
+        expect(sha256(realStream), `${link.name}: real export-diff of the fake-built image`).toBe(
+          link.sha256,
+        );
         await rbd.importDiff(target, Readable.from([realStream]));
         if (link.snap) {
           expect(await sha256Of(await rbd.exportImage({ ...target, snap: link.snap })), link.name).toEqual(
@@ -172,7 +176,11 @@ describe.skipIf(unavailable !== undefined)(
         const rbd = new LocalRbd();
         await rbd.createPool(pool);
         await rbd.createImage(target, { size: expected(s.result).size });
-        await rbd.importDiff(target, Readable.from([await real().rbdOk(exportDiffArgs(s, realVol))]));
+        // Not byte-compared: where the recorded image had a whole object discarded, rbd
+        // import-diff's zero record truncates that object instead of removing it, so a full
+        // export of the imported image carries one more zero record than the original did.
+        const realStream = await real().rbdOk(exportDiffArgs(s, realVol));
+        await rbd.importDiff(target, Readable.from([realStream]));
         expect(await sha256Of(await rbd.exportImage(target)), name).toEqual(expected(s.result));
       }
     });
