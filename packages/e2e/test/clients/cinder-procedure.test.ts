@@ -116,5 +116,22 @@ describe("real cinder CLI: cross-cluster backup, export, import, restore (Keysto
 
     const targetSha = await sha256OfVolume(rbd, lab.volumeImage("b", tvid));
     expect(targetSha).toBe(await sourceSha);
+
+    // Without --volume Cinder creates `restore_backup_<bid>` of the backup's size, and
+    // the restore renames it after the source volume (its name is in the backup's metadata).
+    const fresh = await b.props("backup-restore", bid);
+    expect(fresh.backup_id).toBe(bid);
+    expect(fresh.volume_id).toMatch(UUID);
+    expect(fresh.volume_name).toBe(`restore_backup_${bid}`);
+    await lab.waitStatus("b", "volume", fresh.volume_id ?? "", "available", {
+      abortOn: ["error", "error_restoring"],
+    });
+    expect(await b.props("show", fresh.volume_id ?? "")).toMatchObject({
+      name: "src-1g",
+      description: "cross-cluster source",
+      size: "1",
+      status: "available",
+    });
+    expect(await sha256OfVolume(rbd, lab.volumeImage("b", fresh.volume_id ?? ""))).toBe(await sourceSha);
   });
 });

@@ -31,6 +31,14 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     await lab?.close();
   });
 
+  it("a wrong password is refused by the fake Keystone as Keystone refuses it", async () => {
+    const wrong = { ...lab.openrc("a", "admin"), OS_PASSWORD: "not-the-password" };
+    const refused = await new CinderCli(wrong, "cluster A (wrong password)").refused("list");
+    expect(refused.httpStatus).toBe(401);
+    expect(refused.message).toBe("The request you have made requires authentication.");
+    expect(refused.requestId).toMatch(REQUEST_ID);
+  });
+
   it("refuses to back up an in-use volume without --force, and accepts it with --force", {
     timeout: 60_000,
   }, async () => {
