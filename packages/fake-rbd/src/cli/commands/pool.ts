@@ -46,8 +46,9 @@ export function poolCommand(verb: Verb): Command {
         const [info, snaps] = await Promise.all([backend.imageInfo(ref), backend.listSnaps(ref)]);
         count += 1;
         snapCount += snaps.length;
-        // librbd's provisioned bytes are the heads' sizes (pinned against real rbd 16.2)
-        provisioned += info.size;
+        // librbd counts the largest extent the image spans at the head or any snapshot
+        // (pinned against real rbd 16.2: a shrunk image still provisions its old size)
+        provisioned += Math.max(info.size, ...snaps.map((s) => s.size));
       }
       ctx.render(
         opts,
