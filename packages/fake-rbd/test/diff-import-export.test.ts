@@ -344,3 +344,48 @@ describe("a 1 TiB image", () => {
     expect(copy.diff()).toEqual(big.diff());
   });
 });
+
+describe("import-diff 'z' records, as real 16.2 applied them", () => {
+  // Replays a session on a real 16.2 cluster: 8 MiB of data imported as s1, then a diff
+  // zeroing object 0 whole and object 1 from 4 KiB to its end, imported as s2.
+  it("removes a wholly zeroed object and truncates one zeroed to its end", async () => {
+    const image = pool.createImage("zt", { size: 16 * MiB });
+    const data = pattern(8 * MiB, 9);
+    await importBytes(
+      image,
+      concatBytes([
+        encodeBanner(),
+        encodeToSnap("s1"),
+        encodeSize(16 * MiB),
+        encodeWrite(0, data),
+        encodeEnd(),
+      ]),
+    );
+    await importBytes(
+      image,
+      concatBytes([
+        encodeBanner(),
+        encodeFromSnap("s1"),
+        encodeToSnap("s2"),
+        encodeSize(16 * MiB),
+        encodeZero(0, 4 * MiB),
+        encodeZero(4 * MiB + 4096, 4 * MiB - 4096),
+        encodeEnd(),
+      ]),
+    );
+    const x = (offset: number, length: number, exists: boolean) => ({ offset, length, exists });
+    // real `rbd diff`: the truncated object still spans its snapshotted clone's 4 MiB
+    expect(image.diff()).toEqual([x(4 * MiB, 4 * MiB, true)]);
+    // real `rbd diff --from-snap s1`: both zeroed ranges are "zero"
+    expect(image.diff({ fromSnap: "s1" })).toEqual([
+      x(0, 4 * MiB, false),
+      x(4 * MiB + 4096, 4 * MiB - 4096, false),
+    ]);
+    expect(image.diff({ fromSnap: "s1", wholeObject: true })).toEqual([
+      x(0, 4 * MiB, false),
+      x(4 * MiB, 4 * MiB, true),
+    ]);
+    expect(image.du().map((r) => r.usedSize)).toEqual([8 * MiB, 4 * MiB, 0]);
+    expectBytes(image.read(4 * MiB, 4096), data.subarray(4 * MiB, 4 * MiB + 4096));
+  });
+});

@@ -1,7 +1,14 @@
 // An RBD image (format 2): its metadata, its head data and its snapshots, with the
 // rules librbd enforces. Pure: time comes from the injected clock.
 import { errors, type RbdErrorContext } from "./errors.js";
-import { diffPoints, type Extent, ImageState, type PointView, readPoint } from "./state.js";
+import {
+  diffPoints,
+  type Extent,
+  ImageState,
+  type PointView,
+  readPoint,
+  recordSnapshotSizes,
+} from "./state.js";
 
 /** The features `rbd create` gives an image by default on 16.2 (rbd_default_features = 61). */
 export const DEFAULT_FEATURES = ["layering", "exclusive-lock", "object-map", "fast-diff", "deep-flatten"];
@@ -199,6 +206,7 @@ export class Image {
       timestamp: this.host.now(),
       point: this.head.freeze(),
     };
+    recordSnapshotSizes(snap.point);
     this.snaps.push(snap);
     return snap;
   }

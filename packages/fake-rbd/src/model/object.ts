@@ -19,6 +19,8 @@ interface Extent {
 export interface Lineage {
   readonly base: Lineage | undefined;
   dirty: Range[];
+  /** the version's size when a snapshot captured it (RADOS keeps that clone's extent) */
+  snapSize?: number;
 }
 
 /** A shared all-zero buffer that hole fillers are cut from. */

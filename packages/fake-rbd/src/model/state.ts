@@ -199,15 +199,36 @@ export function diffPoints(from: PointView | undefined, to: PointView, wholeObje
     }
     const changed = f ? changedSince(f, e) : undefined;
     if (changed === undefined) {
-      const span = Math.min(limit, f ? Math.max(e.size, f.size) : e.size);
+      // new since `from` (or no `from`): from the object's start to the largest size any
+      // of its snapshotted clones had, as the OSD's clone list shows it
+      const span = Math.min(limit, Math.max(historySpan(e), f ? f.size : 0));
       if (span > 0) out.push({ offset: start, length: span, exists: true });
       continue;
     }
+    // what lies past the object's end now was truncated away: reported as zero
     for (const r of clipRanges(changed, 0, limit)) {
-      out.push({ offset: start + r.start, length: r.end - r.start, exists: true });
+      if (r.start < e.size)
+        out.push({ offset: start + r.start, length: Math.min(r.end, e.size) - r.start, exists: true });
+      if (r.end > e.size) {
+        const from = Math.max(r.start, e.size);
+        out.push({ offset: start + from, length: r.end - from, exists: false });
+      }
     }
   }
   return out;
+}
+
+/** Marks the versions a snapshot captures, so later diffs know the clone sizes. */
+export function recordSnapshotSizes(point: PointView): void {
+  for (const version of point.objects.values()) version.lineage.snapSize = version.size;
+}
+
+function historySpan(version: ObjectVersion): number {
+  let span = version.size;
+  for (let node = version.lineage.base; node; node = node.base) {
+    if (node.snapSize !== undefined) span = Math.max(span, node.snapSize);
+  }
+  return span;
 }
 
 /** Ranges written since `older`, or undefined when `newer` does not descend from it. */
