@@ -3,6 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // the real-Ceph tier has its own config (vitest.ceph.config.ts, `npm run test:ceph`)
+    exclude: ["test/ceph/**", "**/node_modules/**"],
     testTimeout: 30_000,
+    // a lab (node) starting while Python CLIs run on 2 cores can take several seconds
+    hookTimeout: 60_000,
   },
 });
