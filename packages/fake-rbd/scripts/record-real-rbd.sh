@@ -2,7 +2,11 @@
 # record-real-rbd.sh — regenerate fake-rbd's real-rbd fixtures (test/fixtures/real/) from a
 # fresh throwaway Ceph cluster.
 #
-#   bash packages/fake-rbd/scripts/record-real-rbd.sh        # as root, Ceph 16.2 installed
+#   bash packages/fake-rbd/scripts/record-real-rbd.sh          # re-record, as root
+#   bash packages/fake-rbd/scripts/record-real-rbd.sh --check  # record to a temporary dir and
+#        compare with the committed fixtures: same streams, same bytes at every point, same
+#        stdout (ids and times aside), stderr texts and exit codes; exit 1 listing what moved
+#        (e.g. after a Ceph upgrade, or a scenario change not re-recorded)
 #
 # Needs the Debian packages ceph-mon, ceph-osd, ceph-common and python3-rbd (the script
 # runs /usr/bin/python3, where Debian's rados/rbd bindings live). Takes about 30 s.
@@ -24,14 +28,22 @@
 set -euo pipefail
 PKG=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=$(cd "$PKG/../.." && pwd)
-OUT=${1:-$PKG/test/fixtures/real}
+FIXTURES=$PKG/test/fixtures/real
+CHECK=0
+if [ "${1:-}" = --check ]; then CHECK=1; shift; fi
 WORK=$(mktemp -d /tmp/cinderlab-record.XXXXXX)
+OUT=${1:-$FIXTURES}
+[ "$CHECK" = 0 ] || OUT=$WORK/fixtures
 CLUSTER=$WORK/ceph
 trap '"$ROOT/scripts/ceph/local-down.sh" "$CLUSTER"; rm -rf "$WORK"' EXIT
 
 CONF=$(CEPH_POOLS="rbd" "$ROOT/scripts/ceph/local-up.sh" "$CLUSTER")
 rm -rf "$OUT.new" && mkdir -p "$OUT.new/streams"
 /usr/bin/python3 "$PKG/scripts/record_real_rbd.py" --conf "$CONF" --out "$OUT.new" --work "$WORK"
+if [ "$CHECK" = 1 ]; then
+  /usr/bin/python3 "$PKG/scripts/compare_real_fixtures.py" "$FIXTURES" "$OUT.new"
+  exit
+fi
 # README.md describes the fixtures; it is written by hand, not recorded
 [ ! -f "$OUT/README.md" ] || cp "$OUT/README.md" "$OUT.new/README.md"
 rm -rf "$OUT" && mv "$OUT.new" "$OUT"
