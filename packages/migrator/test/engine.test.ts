@@ -95,3 +95,10 @@ describe("the step machine against in-memory clouds", () => {
     expect(lab3.a.backups.size).toBe(1);
   });
 });
+
+describe("the step order", () => {
+  it("runs the steps in STEP_NAMES order", async () => {
+    const { STEPS } = await import("../src/engine/steps/index.js");
+    expect(STEPS.map((s) => s.name)).toEqual([...STEP_NAMES]);
+  });
+});

@@ -94,5 +94,7 @@ describe("failures injected in the clouds", () => {
     expect(outcomes.map((o) => o?.outcome)).toEqual(["migrated", "migrated", "failed"]);
     expect(outcomes[2]?.reason).toMatch(/VolumeLimitExceeded: Maximum number of volumes allowed \(2\)/);
     expect(lab.b.volumes.size).toBe(2);
+    // the target is made first, so nothing was created in A for the volume that did not fit
+    expect(lab.a.backups.size).toBe(2);
   });
 });

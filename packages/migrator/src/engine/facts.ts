@@ -3,15 +3,20 @@
 // resume continues from. No secrets belong here (a backup record is not one).
 import { z } from "zod";
 
+/**
+ * The order of the procedure. The target volume is created first: B's quota and type are
+ * proven before anything is made in A, and its creation runs alongside the backup instead
+ * of on the critical path.
+ */
 export const STEP_NAMES = [
   "inspect",
+  "create-volume",
   "backup",
   "wait-backup",
   "check-backup",
   "export",
   "import",
   "wait-import",
-  "create-volume",
   "wait-volume",
   "restore",
   "wait-restore",

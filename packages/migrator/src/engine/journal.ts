@@ -92,10 +92,10 @@ export interface RunState {
   resumes: number;
 }
 
-/** Appends records durably. */
+/** Appends records durably: when the promise resolves, the record survives a crash. */
 export interface Journal {
   readonly path: string;
-  append(record: JournalRecord): void;
+  append(record: JournalRecord): Promise<void>;
 }
 
 export function fold(records: JournalRecord[]): RunState {
@@ -199,7 +199,7 @@ export class JournalLineError extends Error {
 export class MemoryJournal implements Journal {
   readonly path = "memory";
   readonly records: JournalRecord[] = [];
-  append(record: JournalRecord): void {
+  async append(record: JournalRecord): Promise<void> {
     this.records.push(structuredClone(record));
   }
 }

@@ -61,7 +61,7 @@ export class Poller {
       if (elapsed >= spec.timeoutMs) throw new StepTimeout(spec.what, spec.timeoutMs, status);
       let sleep = interval;
       if (estimate !== undefined) {
-        sleep = clamp(estimate / 10, min, max);
+        sleep = clamp(estimate / 20, min, max);
       } else {
         interval = Math.min(max, interval * 2);
       }

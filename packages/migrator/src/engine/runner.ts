@@ -64,6 +64,7 @@ export class Migration {
   private readonly poller: Poller;
   private readonly slots: Record<"backup" | "restore", Semaphore>;
   private halted: unknown;
+  private opening: JournalRecord | undefined;
 
   private constructor(
     private readonly deps: EngineDeps,
@@ -75,15 +76,18 @@ export class Migration {
     this.slots = { backup: new Semaphore(o.maxBackups), restore: new Semaphore(o.maxRestores) };
   }
 
+  /** A new run; its header is journalled when run() starts. */
   static start(deps: EngineDeps, header: Omit<RunHeader, "t" | "at">): Migration {
     const record: RunHeader = { t: "run", at: new Date(deps.clock.now()).toISOString(), ...header };
-    deps.journal.append(record);
-    return new Migration(deps, fold([record]));
+    const m = new Migration(deps, fold([record]));
+    m.opening = record;
+    return m;
   }
 
+  /** Continues from a journal's records; a resume marker is journalled when run() starts. */
   static resume(deps: EngineDeps, records: JournalRecord[]): Migration {
     const m = new Migration(deps, fold(records));
-    m.write({ t: "resume", at: m.iso() });
+    m.opening = { t: "resume", at: m.iso() };
     return m;
   }
 
@@ -95,8 +99,8 @@ export class Migration {
     return new Date(this.deps.clock.now()).toISOString();
   }
 
-  private write(record: JournalRecord): void {
-    this.deps.journal.append(record);
+  private async write(record: JournalRecord): Promise<void> {
+    await this.deps.journal.append(record);
     apply(this.state, record);
   }
 
@@ -106,6 +110,10 @@ export class Migration {
 
   /** Runs every volume without an outcome; resolves when all have one (or the run is halted). */
   async run(): Promise<RunState> {
+    if (this.opening) {
+      await this.write(this.opening);
+      this.opening = undefined;
+    }
     const queue = [...this.state.volumes.values()].filter((v) => v.outcome === undefined);
     const workers = Array.from(
       { length: Math.min(this.state.header.options.parallel, queue.length) },
@@ -130,7 +138,7 @@ export class Migration {
         const ok = await this.runStep(v, step, index, held);
         if (!ok) return;
       }
-      this.write({ t: "outcome", at: this.iso(), volume: v.volumeId, outcome: "migrated" });
+      await this.write({ t: "outcome", at: this.iso(), volume: v.volumeId, outcome: "migrated" });
       this.emit({ type: "outcome", volume: v.volumeId, outcome: "migrated" });
     } catch (error) {
       this.halt(error);
@@ -171,7 +179,7 @@ export class Migration {
     };
     const why = step.skip?.(ctx);
     if (why !== undefined) {
-      this.write({ t: "skipped", at: this.iso(), volume: v.volumeId, step: step.name, why });
+      await this.write({ t: "skipped", at: this.iso(), volume: v.volumeId, step: step.name, why });
       this.emit({
         type: "step",
         volume: v.volumeId,
@@ -193,7 +201,7 @@ export class Migration {
     }
     if (this.halted !== undefined) return false;
     const started = this.deps.clock.now();
-    if (!wasInFlight) this.write({ t: "before", at: this.iso(), volume: v.volumeId, step: step.name });
+    if (!wasInFlight) await this.write({ t: "before", at: this.iso(), volume: v.volumeId, step: step.name });
     this.emit({ type: "step", volume: v.volumeId, step: step.name, phase: "start", index, total });
     this.deps.crashPoint?.(v.volumeId, step.name, "before");
     let facts: VolumeFacts;
@@ -218,8 +226,8 @@ export class Migration {
           continue;
         }
         const reason = message(error);
-        this.write({ t: "failed", at: this.iso(), volume: v.volumeId, step: step.name, error: reason });
-        this.write({
+        await this.write({ t: "failed", at: this.iso(), volume: v.volumeId, step: step.name, error: reason });
+        await this.write({
           t: "outcome",
           at: this.iso(),
           volume: v.volumeId,
@@ -244,7 +252,7 @@ export class Migration {
         return false;
       }
     }
-    this.write({ t: "after", at: this.iso(), volume: v.volumeId, step: step.name, facts });
+    await this.write({ t: "after", at: this.iso(), volume: v.volumeId, step: step.name, facts });
     this.emit({
       type: "step",
       volume: v.volumeId,

@@ -15,16 +15,16 @@ import { waitImport } from "./wait-import.js";
 import { waitRestore } from "./wait-restore.js";
 import { waitVolume } from "./wait-volume.js";
 
-/** The cross-cluster procedure, in order. */
+/** The cross-cluster procedure, in order (the same order as STEP_NAMES). */
 export const STEPS: readonly Step[] = [
   inspect,
+  createVolume,
   backup,
   waitBackup,
   checkBackup,
   exportStep,
   importStep,
   waitImport,
-  createVolume,
   waitVolume,
   restore,
   waitRestore,
