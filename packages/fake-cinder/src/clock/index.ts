@@ -131,6 +131,8 @@ export interface Delays {
   volumeCreate: number;
   volumeDelete: number;
   volumeExtend: number;
+  snapshotCreate: number;
+  snapshotDelete: number;
   backupCreate: number;
   backupCreatePerGiB: number;
   backupRestore: number;
@@ -144,6 +146,8 @@ export const DEFAULT_DELAYS: Delays = {
   volumeCreate: 200,
   volumeDelete: 100,
   volumeExtend: 100,
+  snapshotCreate: 100,
+  snapshotDelete: 100,
   backupCreate: 500,
   backupCreatePerGiB: 0,
   backupRestore: 500,

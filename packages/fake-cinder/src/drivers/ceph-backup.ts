@@ -11,7 +11,7 @@ import type { ImageRef, RbdBackend, SnapRef } from "@cinderlab/fake-rbd";
 import { type Clock, pythonFloatRepr } from "../clock/index.js";
 import type { Backup, ReleaseProfile, Volume } from "../model/types.js";
 import type { RadosObjectStore } from "./rados.js";
-import { BACKUP_SNAP_PATTERN, GiB, isNotFound } from "./rbd-volume.js";
+import { BACKUP_SNAP_PATTERN, GiB, isNotFound, snapshotName } from "./rbd-volume.js";
 import type { BackupDriver, BackupResult, SavedVolumeMetadata, VolumeDriver } from "./types.js";
 
 export const CEPH_BACKUP_SERVICE = "cinder.backup.drivers.ceph.CephBackupDriver";
@@ -236,8 +236,11 @@ export class CephBackupDriver implements BackupDriver {
   ): Promise<void> {
     const base = this.#ref(backup.container, baseName);
     await this.#rbd.createImage(base, { size: length });
-    // chunked copy of the volume's bytes: the allocated extents are enough, the base is sparse
-    const src = volumeDriver.imageRef(volume.id);
+    // chunked copy of the device's bytes (for a snapshot, Cinder copies a temporary volume made
+    // from it: the snapshot's data); the allocated extents are enough, the base is sparse
+    const src: SnapRef = backup.snapshotId
+      ? { ...volumeDriver.imageRef(volume.id), snap: snapshotName(backup.snapshotId) }
+      : volumeDriver.imageRef(volume.id);
     for (const extent of await volumeDriver.rbd.diff(src)) {
       if (!extent.exists) continue;
       for (let off = extent.offset; off < extent.offset + extent.length; off += COPY_PIECE) {

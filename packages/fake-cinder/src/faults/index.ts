@@ -8,6 +8,8 @@ export const FAULT_OPERATIONS = [
   "volume.delete",
   "volume.extend",
   "volume.attach",
+  "snapshot.create",
+  "snapshot.delete",
   "backup.create",
   "backup.delete",
   "backup.restore",

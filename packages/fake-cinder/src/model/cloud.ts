@@ -687,6 +687,7 @@ export class CinderCloud {
         if (failure) throw new Error(failure.reason);
         await this.#volumeDriver.createVolume(volume);
         if (source) await this.#volumeDriver.copyVolume(source.id, volume.id);
+        if (snapshot) await this.#volumeDriver.copyVolume(snapshot.volumeId, volume.id, snapshot.id);
         if (from) {
           const saved = await this.#backupDriver.restore(
             from,
@@ -813,7 +814,7 @@ export class CinderCloud {
     v.terminatedAt = this.#clock.now();
     this.#setVolumeStatus(v, "deleting");
     for (const s of snaps) {
-      s.status = "deleting";
+      this.#setSnapshotStatus(s, "deleting");
     }
     this.#scheduleVolumeDelete(v);
   }
@@ -827,6 +828,10 @@ export class CinderCloud {
         if (v.status !== TRANSITIONS["volume.delete"].volume.from || !this.#volumes.has(v.id)) return;
         try {
           if (failure) throw new Error(failure.reason);
+          // cascade: the volume's snapshots go first
+          for (const snap of this.#snapshots.values()) {
+            if (snap.volumeId === v.id) await this.#volumeDriver.deleteSnapshot(v.id, snap.id);
+          }
           await this.#volumeDriver.deleteVolume(v);
         } catch (err) {
           this.#setVolumeStatus(v, "error_deleting");
@@ -1238,8 +1243,8 @@ export class CinderCloud {
       name: req.name ?? null,
       description: req.description ?? null,
       volumeSize: v.size,
-      status: "available",
-      progress: "100%",
+      status: "creating",
+      progress: "0%",
       metadata: { ...(req.metadata ?? {}) },
       createdAt: now,
       updatedAt: null,
@@ -1247,6 +1252,23 @@ export class CinderCloud {
     };
     this.#snapshots.set(s.id, s);
     this.#emit("snapshot", s.id, null, s.status);
+    this.#schedule(
+      "snapshot.create",
+      this.#target({ volumeId: v.id }),
+      this.#delays.snapshotCreate,
+      async (failure) => {
+        if (s.status !== "creating" || s.deleted) return;
+        try {
+          if (failure) throw new Error(failure.reason);
+          await this.#volumeDriver.createSnapshot(v.id, s.id);
+        } catch (err) {
+          this.#setSnapshotStatus(s, "error");
+          throw err;
+        }
+        s.progress = "100%";
+        this.#setSnapshotStatus(s, "available");
+      },
+    );
     return s;
   }
 
@@ -1274,9 +1296,36 @@ export class CinderCloud {
         "Volume Snapshot status must be available or error and must not be part of a group.",
       );
     }
-    s.deleted = true;
-    this.#snapshots.delete(id);
-    this.#emit("snapshot", id, s.status, null);
+    this.#setSnapshotStatus(s, "deleting");
+    this.#scheduleSnapshotDelete(s);
+  }
+
+  #scheduleSnapshotDelete(s: Snapshot): void {
+    this.#schedule(
+      "snapshot.delete",
+      this.#target({ volumeId: s.volumeId }),
+      this.#delays.snapshotDelete,
+      async (failure) => {
+        if (s.status !== "deleting" || s.deleted) return;
+        try {
+          if (failure) throw new Error(failure.reason);
+          await this.#volumeDriver.deleteSnapshot(s.volumeId, s.id);
+        } catch (err) {
+          this.#setSnapshotStatus(s, "error_deleting");
+          throw err;
+        }
+        s.deleted = true;
+        this.#snapshots.delete(s.id);
+        this.#emit("snapshot", s.id, "deleting", null);
+      },
+    );
+  }
+
+  #setSnapshotStatus(s: Snapshot, status: Snapshot["status"]): void {
+    const from = s.status;
+    s.status = status;
+    s.updatedAt = this.#clock.now();
+    this.#emit("snapshot", s.id, from, status);
   }
 
   // ---------------------------------------------------------------- backups
@@ -1327,7 +1376,7 @@ export class CinderCloud {
 
     const now = this.#clock.now();
     if (snapshot) {
-      snapshot.status = "backing-up";
+      this.#setSnapshotStatus(snapshot, "backing-up");
     } else {
       volume.previousStatus = previousStatus;
       this.#setVolumeStatus(volume, "backing-up");
@@ -1372,7 +1421,7 @@ export class CinderCloud {
     this.#schedule("backup.create", target, delay, async (failure) => {
       const restoreSource = (outcome: "backing-up" | "error_backing-up"): void => {
         if (snapshot) {
-          snapshot.status = "available";
+          this.#setSnapshotStatus(snapshot, "available");
         } else if (this.#volumes.has(volume.id)) {
           const prev = (volume.previousStatus ?? "available") as Volume["status"];
           volume.previousStatus = outcome;

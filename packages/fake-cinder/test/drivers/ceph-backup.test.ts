@@ -374,6 +374,17 @@ describe("ceph backup driver (Zed)", () => {
     await lab.idle();
     await lab.rbdA.writeImage(a.volumeImageRef(v.id), MiB, pattern(4096, 11));
     const snap = a.createSnapshot(MEMBER, { volumeId: v.id, name: "s1" });
+    expect(snap.status).toBe("creating");
+    expect(fault(() => a.createBackup(MEMBER, { volumeId: v.id, snapshotId: snap.id })).message).toBe(
+      'Invalid snapshot: Snapshot to be backed up must be available, but the current status is "creating".',
+    );
+    await lab.idle();
+    // Cinder's RBD driver keeps a snapshot as a protected RBD snapshot snapshot-<id>
+    expect(await lab.rbdA.listSnaps(a.volumeImageRef(v.id))).toMatchObject([
+      { name: `snapshot-${snap.id}`, protected: true },
+    ]);
+    // data written after the snapshot must not reach the backup
+    await lab.rbdA.writeImage(a.volumeImageRef(v.id), MiB, pattern(4096, 12));
     const bk = a.createBackup(MEMBER, { volumeId: v.id, snapshotId: snap.id });
     expect(a.getSnapshot(MEMBER, snap.id).status).toBe("backing-up");
     expect(a.getVolume(MEMBER, v.id).status).toBe("available");
@@ -388,6 +399,7 @@ describe("ceph backup driver (Zed)", () => {
     const legacy = `volume-${v.id}.backup.base`;
     expect(await lab.backupRbd.listImages("backups")).toEqual([legacy]);
     expect(await lab.backupRbd.listSnaps({ pool: "backups", image: legacy })).toEqual([]);
+    expect(fault(() => a.deleteVolume(MEMBER, v.id)).status).toBe(400);
     // no restore point: a full restore from the legacy base
     const t = a.createVolume(MEMBER, { size: 1 });
     await lab.idle();

@@ -98,6 +98,40 @@ describe("volumes", () => {
     expect(await lab.rbdA.listImages("volumes-a")).toEqual([]);
   });
 
+  it("snapshots as protected RBD snapshots; new volumes from them hold the snapshot's bytes", async () => {
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const ref = a.volumeImageRef(v.id);
+    await lab.rbdA.writeImage(ref, 0, new Uint8Array(4096).fill(7));
+    const s = a.createSnapshot(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    expect(a.getSnapshot(MEMBER, s.id)).toMatchObject({
+      status: "available",
+      progress: "100%",
+      volumeSize: 1,
+    });
+    await lab.rbdA.writeImage(ref, 0, new Uint8Array(4096).fill(9));
+    const nv = a.createVolume(MEMBER, { snapshotId: s.id });
+    expect(nv.size).toBe(1);
+    await lab.idle();
+    const nref = a.volumeImageRef(nv.id);
+    expect((await lab.rbdA.readImage(nref, 0, 4096)).every((b) => b === 7)).toBe(true);
+    expect(await lab.rbdA.listSnaps(nref)).toEqual([]);
+    const s2 = a.createSnapshot(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    a.deleteSnapshot(MEMBER, s2.id);
+    expect(a.getSnapshot(MEMBER, s2.id).status).toBe("deleting");
+    await lab.idle();
+    expect((await lab.rbdA.listSnaps(ref)).map((x) => x.name)).toEqual([`snapshot-${s.id}`]);
+    // a volume with snapshots needs cascade; cascade removes the RBD snapshots too
+    expect(fault(() => a.deleteVolume(MEMBER, v.id)).status).toBe(400);
+    a.deleteVolume(MEMBER, v.id, { cascade: true });
+    expect(a.getSnapshot(MEMBER, s.id).status).toBe("deleting");
+    await lab.idle();
+    expect(fault(() => a.getSnapshot(MEMBER, s.id)).status).toBe(404);
+    expect(await lab.rbdA.listImages("volumes-a")).toEqual([`volume-${nv.id}`]);
+  });
+
   it("extends available volumes only, with Cinder's texts", async () => {
     const v = a.createVolume(MEMBER, { size: 1 });
     await lab.idle();
