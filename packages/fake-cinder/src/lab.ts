@@ -6,8 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import * as fakeRbd from "@cinderlab/fake-rbd";
-import { LocalRbd, type RbdBackend } from "@cinderlab/fake-rbd";
+import { LocalRbd, type RbdBackend, RemoteRbd, startRbdServer } from "@cinderlab/fake-rbd";
 import { buildCinderApp } from "./api/cinder/app.js";
 import { Identity } from "./api/identity.js";
 import { buildKeystoneApp, type CatalogService } from "./api/keystone/app.js";
@@ -140,28 +139,6 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-// fake-rbd's HTTP pieces, looked up at run time so a fake-rbd build without them still
-// serves in-process labs; asking for them then fails with a clear message.
-interface RbdHttp {
-  RemoteRbd: new (options: { url: string }) => RbdBackend & { url: string; close(): Promise<void> };
-  startRbdServer: (options: {
-    backend: RbdBackend;
-    host?: string;
-    port?: number;
-    clusters?: readonly string[];
-    reset?: () => void | Promise<void>;
-  }) => Promise<{ url: string; close(): Promise<void> }>;
-}
-
-function rbdHttp<K extends keyof RbdHttp>(name: K): RbdHttp[K] {
-  const found = (fakeRbd as unknown as Partial<RbdHttp>)[name];
-  if (!found)
-    throw new Error(
-      `@cinderlab/fake-rbd does not export ${name}; rebuild fake-rbd (npm run build -w packages/fake-rbd)`,
-    );
-  return found;
-}
-
 const hexId = (): string => randomUUID().replaceAll("-", "");
 const secret = (): string => randomBytes(12).toString("base64url");
 
@@ -209,7 +186,6 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     let rbdUrl: string | undefined;
     let local: LocalRbd | undefined;
     if (options.rbdUrl) {
-      const RemoteRbd = rbdHttp("RemoteRbd");
       const remote = new RemoteRbd({ url: options.rbdUrl });
       closers.push(() => remote.close());
       rbd = remote;
@@ -218,7 +194,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       local = new LocalRbd();
       rbd = local;
       if (options.serveRbd) {
-        const server = await rbdHttp("startRbdServer")({
+        const server = await startRbdServer({
           backend: local,
           host,
           port: options.rbdPort ?? 0,
