@@ -36,6 +36,7 @@ const labFile = z.object({
   ),
   rbd: z.object({ url: z.string().optional() }),
   backupPool: z.string(),
+  backupCluster: z.string(),
 });
 export type LabDescription = z.infer<typeof labFile>;
 

@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 export interface ImageBytes {
   writeImage(ref: ImageLocation, offset: number, data: Uint8Array): Promise<void>;
   readImage(ref: ImageLocation, offset: number, length: number): Promise<Uint8Array>;
+  listImages(pool: string, cluster?: string): Promise<string[]>;
   exportImage(ref: ImageLocation): Promise<Readable>;
   /** frees connections (RemoteRbd) */
   close?(): Promise<void>;
