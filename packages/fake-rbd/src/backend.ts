@@ -86,6 +86,14 @@ export interface ImportDiffOptions {
   sparseSize?: number;
 }
 
+/** How import-diff reads a stream; in-process only (a callback does not cross HTTP). */
+export interface DiffReadOptions {
+  /** unknown v1 tags: "skip" like rbd 16.2 (default), or "error" to refuse the stream */
+  unknownV1Tags?: "error" | "skip";
+  /** lines real rbd prints to stderr while it carries on, e.g. "unrecognized tag byte 120 in stream; skipping" */
+  onWarning?: (line: string) => void;
+}
+
 export interface RbdBackend {
   // clusters and pools
   listPools(cluster?: string): Promise<string[]>;
@@ -127,7 +135,7 @@ export interface RbdBackend {
   /** `rbd export-diff`: an `rbd diff v1` stream of the image (at ref.snap when given). */
   exportDiff(ref: SnapRef, options?: ExportDiffOptions): Promise<Readable>;
   /** `rbd import-diff`: applies a v1 (or v2) diff stream; all-or-nothing. */
-  importDiff(ref: ImageRef, stream: Readable, options?: ImportDiffOptions): Promise<void>;
+  importDiff(ref: ImageRef, stream: Readable, options?: ImportDiffOptions & DiffReadOptions): Promise<void>;
   /** `rbd export`: the raw bytes of the image (at ref.snap when given). */
   exportImage(ref: SnapRef): Promise<Readable>;
   /** `rbd import`: a new image from raw bytes; zero runs stay sparse. */

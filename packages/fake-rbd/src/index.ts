@@ -4,6 +4,7 @@
 export type {
   CreateImageOptions,
   DiffExtent,
+  DiffReadOptions,
   DiskUsage,
   ExportDiffOptions,
   ImageInfo,
@@ -13,6 +14,11 @@ export type {
   SnapInfo,
   SnapRef,
 } from "./backend.js";
+// ---- CLI / HTTP server exports (RemoteRbd, buildApp, ...) go below this line. ----
+// The CLI (in-process runner), the HTTP server and its client, and the demo.
+export type { RunOptions } from "./cli/context.js";
+export { runRbdCli } from "./cli/run.js";
+export { type DemoResult, runDemo } from "./demo.js";
 // The `rbd diff` v1/v2 stream codec.
 export * as diffFormat from "./diff/format.js";
 export {
@@ -62,5 +68,13 @@ export {
   type Snapshot,
   strerror,
 } from "./model/index.js";
-
-// ---- CLI / HTTP server exports (RemoteRbd, buildApp, ...) go below this line. ----
+export { RemoteRbd, type RemoteRbdOptions } from "./remote.js";
+export {
+  buildRbdServer,
+  type RbdServerOptions,
+  type RunningRbdServer,
+  type StartRbdServerOptions,
+  type StateSummary,
+  startRbdServer,
+  stateSummary,
+} from "./server/index.js";

@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import type {
   CreateImageOptions,
   DiffExtent,
+  DiffReadOptions,
   DiskUsage,
   ExportDiffOptions,
   ImageInfo,
@@ -17,7 +18,8 @@ import { exportDiffChunks } from "./diff/export.js";
 import { DEFAULT_SPARSE_SIZE } from "./diff/format.js";
 import { importDiffStream, readableFromChunks } from "./diff/stream.js";
 import { Ceph, type CephOptions, type Pool } from "./model/ceph.js";
-import type { Image } from "./model/image.js";
+import { errors, type RbdError } from "./model/errors.js";
+import type { Image, Snapshot } from "./model/image.js";
 import { SparseWriter } from "./model/sparse.js";
 import { pointPieces } from "./model/state.js";
 
@@ -180,20 +182,31 @@ export class LocalRbd implements RbdBackend {
   async exportDiff(ref: SnapRef, options: ExportDiffOptions = {}): Promise<Readable> {
     const image = this.image(ref, "export-diff");
     const to = image.point(ref.snap, "export-diff");
-    const fromSnap =
-      options.fromSnap === undefined ? undefined : image.snap(options.fromSnap, "export-diff --from-snap");
     const toSnap = ref.snap === undefined ? undefined : image.snap(ref.snap, "export-diff");
+    let fromSnap: Snapshot | undefined;
+    let failAfterHeader: RbdError | undefined;
+    if (options.fromSnap !== undefined) {
+      fromSnap = image.findSnap(options.fromSnap);
+      if (!fromSnap)
+        failAfterHeader = errors.snapNotFound(image.ctx("export-diff --from-snap", options.fromSnap));
+    }
     return readableFromChunks(
       exportDiffChunks({
         to,
-        ...(fromSnap ? { from: fromSnap.point, fromSnap: fromSnap.name } : {}),
+        ...(options.fromSnap === undefined ? {} : { fromSnap: options.fromSnap }),
+        ...(fromSnap ? { from: fromSnap.point } : {}),
         ...(toSnap ? { toSnap: toSnap.name } : {}),
+        ...(failAfterHeader ? { failAfterHeader } : {}),
         wholeObject: options.wholeObject ?? false,
       }),
     );
   }
 
-  async importDiff(ref: ImageRef, stream: Readable, options: ImportDiffOptions = {}): Promise<void> {
+  async importDiff(
+    ref: ImageRef,
+    stream: Readable,
+    options: ImportDiffOptions & DiffReadOptions = {},
+  ): Promise<void> {
     const image = this.image(ref, "import-diff");
     await importDiffStream(image, stream, options);
   }

@@ -199,7 +199,7 @@ describe("parser", () => {
       const real = new Uint8Array(readFileSync(join(dir, file)));
       let records: Joined[];
       try {
-        records = parseAll([real]);
+        records = parseAll([real], { unknownV1Tags: "error" });
       } catch {
         continue; // the deliberately broken fixtures (bad banner, truncated, unknown tag)
       }
@@ -285,16 +285,21 @@ describe("malformed streams", () => {
     expect(caught(() => parseAll([Buffer.from("rbd diff v3\ne")])).context.reason).toBe("bad-banner");
   });
 
-  it("an unknown tag in a v1 stream is refused by default, and skipped like rbd with unknownV1Tags=skip", () => {
+  it("an unknown tag in a v1 stream is skipped with rbd's warning, or refused with unknownV1Tags=error", () => {
     const stream = concatBytes([encodeBanner(), encodeSize(10), Buffer.from("x"), encodeEnd()]);
-    const e = caught(() => parseAll([stream]));
-    expect([e.code, e.context.reason, e.context.offset]).toEqual(["EINVAL", "unknown-tag", 21]);
-    expect(e.rbdMessage).toContain("unrecognized tag byte 120 in stream");
-    expect(parseAll([stream], { unknownV1Tags: "skip" })).toEqual([
+    const warnings: string[] = [];
+    expect(parseAll([stream], { onWarning: (w) => warnings.push(w) })).toEqual([
       { type: "size", size: 10 },
       { type: "unknown", tag: 120, length: 0 },
       { type: "end" },
     ]);
+    expect(warnings).toEqual(["unrecognized tag byte 120 in stream; skipping"]);
+    const e = caught(() => parseAll([stream], { unknownV1Tags: "error" }));
+    expect([e.code, e.context.reason, e.context.offset]).toEqual(["EINVAL", "unknown-tag", 21]);
+    expect(e.rbdMessage).toContain("unrecognized tag byte 120 in stream");
+    // a stream that ends after the unknown byte is still a truncated one, as real rbd says
+    const cut = caught(() => parseAll([concatBytes([encodeBanner(), Buffer.from("x")])]));
+    expect(cut.rbdMessage).toBe("rbd: failed to decode tag\nrbd: import-diff failed: (74) Bad message");
   });
 
   it("a v2 record whose declared length disagrees with its payload is refused", () => {

@@ -27,6 +27,11 @@ export interface ExportDiffSource {
   version?: DiffVersion;
   /** v2 only: the end snapshot's protection, written as 'p' */
   toSnapProtected?: boolean;
+  /**
+   * Real rbd looks the from-snap up only after writing the header, so a missing one
+   * fails the stream after its first bytes; this error is thrown there.
+   */
+  failAfterHeader?: Error;
 }
 
 /**
@@ -44,6 +49,7 @@ export function* exportDiffChunks(source: ExportDiffSource): Generator<Uint8Arra
   }
   head.push(encodeSize(source.to.size, version));
   yield concatBytes(head);
+  if (source.failAfterHeader) throw source.failAfterHeader;
 
   for (const extent of diffPoints(source.from, source.to, source.wholeObject ?? false)) {
     const end = extent.offset + extent.length;

@@ -23,11 +23,13 @@ import { getLe64, streamError } from "./records.js";
 
 export interface DiffParserOptions {
   /**
-   * Real rbd 16.2 prints "unrecognized tag byte N in stream; skipping" for an unknown
-   * v1 tag and reads on from the next byte; that resynchronises on garbage, so the
-   * default here refuses the stream. "skip" reproduces rbd exactly.
+   * What to do with a tag v1 does not define. Real rbd 16.2 prints "unrecognized tag
+   * byte N in stream; skipping" and reads on from the next byte ("skip", the default,
+   * pinned by the recorded real streams); "error" refuses the stream instead.
    */
   unknownV1Tags?: "error" | "skip";
+  /** Receives the lines real rbd prints to stderr while reading on (skipped tags). */
+  onWarning?: (line: string) => void;
 }
 
 type State =
@@ -61,11 +63,13 @@ export class DiffParser {
   private consumed = 0;
   private diffVersion: DiffVersion | undefined;
   private readonly unknownV1Tags: "error" | "skip";
+  private readonly onWarning: ((line: string) => void) | undefined;
   /** bytes seen after 'e' (rbd never reads them) */
   trailingBytes = 0;
 
   constructor(options: DiffParserOptions = {}) {
-    this.unknownV1Tags = options.unknownV1Tags ?? "error";
+    this.unknownV1Tags = options.unknownV1Tags ?? "skip";
+    this.onWarning = options.onWarning;
   }
 
   get version(): DiffVersion | undefined {
@@ -221,6 +225,9 @@ export class DiffParser {
       case TAG_ZERO:
         this.state = { kind: "fixed", tag, need: EXTENT_HEADER, declared };
         return;
+    }
+    if (declared !== undefined || this.unknownV1Tags === "skip") {
+      this.onWarning?.(`unrecognized tag byte ${tag} in stream; skipping`);
     }
     if (declared !== undefined) {
       if (declared === 0) onRecord({ type: "unknown", tag, length: 0 });
