@@ -13,6 +13,8 @@
 #                        mgr-backed commands; rbd data paths work without it)
 #   CEPH_OSD_BYTES=4G    memstore capacity the OSD reports (RAM is used only for data written)
 #   CEPH_CLIENTS=""      extra cephx users with `profile rbd` caps (keyring DIR/ceph.client.NAME.keyring)
+#   CEPH_OWNER_PID=""    stop the cluster by itself when this process exits (tests pass their
+#                        own PID, so a killed test run leaves no daemons behind)
 #
 # stdout: exactly one line, the ceph.conf path (everything else goes to stderr), so a caller
 # can do CONF=$(local-up.sh /tmp/x). DIR/env holds CEPH_CONF=... and the pool list.
@@ -188,6 +190,14 @@ for user in $CLIENTS; do
     -o "$DIR/ceph.client.$user.keyring" 2>/dev/null
   chmod 600 "$DIR/ceph.client.$user.keyring"
 done
+
+# A test runner killed outright runs no cleanup: with CEPH_OWNER_PID, a detached watcher
+# stops the cluster once that process is gone (and quits by itself when DIR is removed).
+if [ -n "${CEPH_OWNER_PID:-}" ]; then
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
+    [ ! -d "$2" ] || "$3" "$2"' local-up-watch "$CEPH_OWNER_PID" "$DIR" "$HERE/local-down.sh" \
+    </dev/null >/dev/null 2>&1 &
+fi
 
 printf 'CEPH_CONF=%s\nCEPH_POOLS="%s"\n' "$CONF" "$POOLS" >"$DIR/env"
 ms=$(( ($(date +%s%N) - started) / 1000000 ))

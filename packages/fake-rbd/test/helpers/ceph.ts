@@ -142,7 +142,10 @@ function exportSha256(conf: string, spec: string): Promise<{ sha256: string; siz
   });
 }
 
-/** Every cluster this process started and has not stopped yet, stopped at exit as a last resort. */
+/**
+ * Every cluster this process started and has not stopped yet, stopped when the process exits
+ * without afterAll having run (local-up.sh's CEPH_OWNER_PID watcher covers a SIGKILL).
+ */
 const running = new Set<string>();
 let exitHookInstalled = false;
 function stopAllAtExit(): void {
@@ -171,6 +174,8 @@ export async function startLocalCeph(options: { pools?: string[]; mgr?: boolean 
       await runScript("local-up.sh", [dir], {
         CEPH_POOLS: pools.join(" "),
         CEPH_MGR: options.mgr ? "1" : "0",
+        // if this process is killed outright, the cluster stops itself
+        CEPH_OWNER_PID: String(process.pid),
       })
     ).trim();
   } catch (error) {
