@@ -457,6 +457,46 @@ describe("ceph backup driver (Zed)", () => {
   });
 });
 
+describe("incrementals across clusters", () => {
+  it("an imported incremental restores in B without its parent being imported", async () => {
+    const lab = await makeLab();
+    const { a, b } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const ref = a.volumeImageRef(v.id);
+    await lab.rbdA.writeImage(ref, 0, pattern(MiB, 21));
+    const full = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    lab.clock.advance(5000);
+    await lab.rbdA.writeImage(ref, 512 * 1024, pattern(MiB, 22));
+    await lab.rbdA.discardImage(ref, 0, 4096);
+    const inc = a.createBackup(MEMBER, { volumeId: v.id, incremental: true });
+    await lab.idle();
+    const want = await imageSha256(lab.rbdA, ref, 4 * MiB);
+    await lab.rbdA.writeImage(ref, 0, pattern(MiB, 23));
+
+    const rec = a.exportRecord(ADMIN, inc.id);
+    expect((decodeRecord(rec.backupUrl) as Record<string, unknown>).parent_id).toBe(full.id);
+    b.importRecord(ADMIN, rec.backupService, rec.backupUrl);
+    await lab.idle();
+    expect(b.getBackup(ADMIN, inc.id)).toMatchObject({ status: "available", parentId: full.id });
+    const t = b.createVolume(ADMIN, { size: 1 });
+    await lab.idle();
+    b.restoreBackup(ADMIN, inc.id, { volumeId: t.id });
+    await lab.idle();
+    expect(b.getVolume(ADMIN, t.id).status).toBe("available");
+    expect(await imageSha256(lab.rbdB, b.volumeImageRef(t.id), 4 * MiB)).toBe(want);
+    // deleting the incremental in B keeps A's full backup snapshot and so the base
+    b.deleteBackup(ADMIN, inc.id);
+    await lab.idle();
+    const base = `volume-${v.id}.backup.${full.id}`;
+    expect(await lab.backupRbd.listImages("backups")).toEqual([base]);
+    expect(
+      (await lab.backupRbd.listSnaps({ pool: "backups", image: base })).map((x) => x.name.split(".")[1]),
+    ).toEqual([full.id]);
+  });
+});
+
 describe("ceph backup driver quirks", () => {
   it("a leftover backup.<bid>.meta object fails the backup, which cleans up its base", async () => {
     const lab = await makeLab();
