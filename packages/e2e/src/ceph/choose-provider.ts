@@ -50,7 +50,7 @@ export function makeProvider(name: CephProviderName, env: NodeJS.ProcessEnv = pr
     case "testcontainers":
       return new TestcontainersCephProvider({ image: env.CEPH_IMAGE, session: env.CINDERLAB_CEPH_SESSION });
     case "local":
-      return new LocalCephProvider();
+      return new LocalCephProvider({ session: env.CINDERLAB_CEPH_SESSION });
     case "external":
       return new ExternalCephProvider(externalSettingsFromEnv(env));
   }

@@ -7,7 +7,7 @@ export {
 export { chooseProvider, makeProvider, type ProviderChoice } from "./choose-provider.js";
 export { dockerEngineAnswers, removeSessionContainers, SESSION_LABEL } from "./docker-engine.js";
 export { ExternalCephProvider, externalSettingsFromEnv } from "./external-provider.js";
-export { LocalCephProvider } from "./local-provider.js";
+export { LocalCephProvider, stopSessionClusters } from "./local-provider.js";
 export { expectOk, runCephTool } from "./rbd-runner.js";
 export { StartedCluster } from "./started-cluster.js";
 export { TestcontainersCephProvider } from "./testcontainers-provider.js";

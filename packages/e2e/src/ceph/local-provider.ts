@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,6 +73,24 @@ export function parseConfPath(stdout: string): string | undefined {
 export interface LocalProviderOptions {
   /** Where the cluster lives; default a new directory under the OS temp dir. */
   baseDir?: string;
+  /** Marks the cluster's directory, for stopSessionClusters(); default CINDERLAB_CEPH_SESSION. */
+  session?: string;
+}
+
+const DIR_PREFIX = "cinderlab-ceph-local-";
+
+/**
+ * Stops every cluster a session's local providers left running (a test process that died
+ * before its afterAll) and returns their directories. The safety net of global teardown.
+ */
+export async function stopSessionClusters(session: string, baseDir = tmpdir()): Promise<string[]> {
+  const prefix = `${DIR_PREFIX}${session}-`;
+  const left = (await readdir(baseDir)).filter((d) => d.startsWith(prefix)).map((d) => join(baseDir, d));
+  for (const parent of left) {
+    await runScript(LOCAL_DOWN, [join(parent, "cluster")], process.env, 60_000);
+    await rm(parent, { recursive: true, force: true });
+  }
+  return left;
 }
 
 /**
@@ -82,9 +100,11 @@ export interface LocalProviderOptions {
 export class LocalCephProvider implements CephProvider {
   readonly name = "local" as const;
   readonly #baseDir: string | undefined;
+  readonly #session: string | undefined;
 
   constructor(options: LocalProviderOptions = {}) {
     this.#baseDir = options.baseDir;
+    this.#session = options.session ?? process.env.CINDERLAB_CEPH_SESSION;
   }
 
   async unavailableReason(): Promise<string | undefined> {
@@ -98,7 +118,8 @@ export class LocalCephProvider implements CephProvider {
 
   async start(options: CephStartOptions = {}): Promise<StartedCeph> {
     const pools = options.pools ?? ["rbd"];
-    const parent = await mkdtemp(join(this.#baseDir ?? tmpdir(), "cinderlab-ceph-local-"));
+    const tag = this.#session === undefined ? "" : `${this.#session}-`;
+    const parent = await mkdtemp(join(this.#baseDir ?? tmpdir(), `${DIR_PREFIX}${tag}`));
     const dir = join(parent, "cluster");
     const down = async () => {
       const r = await runScript(LOCAL_DOWN, [dir], process.env, 60_000);

@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { chooseProvider, dockerEngineAnswers, removeSessionContainers } from "../../src/ceph/index.js";
+import {
+  chooseProvider,
+  dockerEngineAnswers,
+  removeSessionContainers,
+  stopSessionClusters,
+} from "../../src/ceph/index.js";
 
 /**
  * Picks the provider once for the run (workers inherit CEPH_PROVIDER) and labels the run's
@@ -31,9 +36,14 @@ export default async function setup(project: TestProject) {
   }
   project.provide("cephUnavailable", unavailable ?? "");
   return async () => {
-    if (name !== "testcontainers" || !(await dockerEngineAnswers())) return;
-    const left = await removeSessionContainers(session);
-    if (left.length > 0) console.warn(`removed ${left.length} Ceph container(s) a test left running`);
+    if (name === "local") {
+      const left = await stopSessionClusters(session);
+      if (left.length > 0) console.warn(`stopped ${left.length} local Ceph cluster(s) a test left running`);
+    }
+    if (name === "testcontainers" && (await dockerEngineAnswers())) {
+      const left = await removeSessionContainers(session);
+      if (left.length > 0) console.warn(`removed ${left.length} Ceph container(s) a test left running`);
+    }
   };
 }
 
