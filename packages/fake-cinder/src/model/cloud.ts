@@ -1609,7 +1609,18 @@ export class CinderCloud {
     if (b.size > volume.size) {
       throw new InvalidVolume(`volume size ${volume.size} is too small to restore backup of size ${b.size}.`);
     }
-    b.host = this.#requireBackupHost("backup.restore", target);
+    try {
+      b.host = this.#requireBackupHost("backup.restore", target);
+    } catch (err) {
+      // Cinder made the new volume before looking for a backup host; it stays, empty
+      if (createdHere) {
+        const made = volume;
+        this.#schedule("volume.create", this.#target({ volumeId: made.id }), 0, async () => {
+          if (this.#volumes.has(made.id)) await this.#volumeDriver.createVolume(made);
+        });
+      }
+      throw err;
+    }
     const volumeName = volume.name;
     b.restoreVolumeId = volume.id;
     this.#setBackupStatus(b, "restoring");

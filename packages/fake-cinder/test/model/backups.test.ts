@@ -257,6 +257,14 @@ describe("backup rules (Cinder 21 texts)", () => {
       expect([f.status, f.message]).toEqual([404, "Service cinder-backup could not be found."]);
     }
     expect(a.getBackup(MEMBER, b.id).status).toBe("available");
+    // restore to a new volume: the volume is made before the host lookup fails, and stays
+    const before = a.countVolumes(MEMBER);
+    expect(fault(() => a.restoreBackup(MEMBER, b.id, {})).status).toBe(404);
+    expect(a.countVolumes(MEMBER)).toBe(before + 1);
+    await lab.idle();
+    const orphan = a.listVolumes(MEMBER)[0];
+    expect(orphan?.name).toBe(`restore_backup_${b.id}`);
+    expect(await lab.rbdA.listImages("volumes-a")).toContain(`volume-${orphan?.id}`);
     const imp = fault(() => a.importRecord(ADMIN, "cinder.backup.drivers.ceph", "eyJ9"));
     expect([imp.status, imp.faultName, imp.message]).toEqual([
       503,
