@@ -134,12 +134,21 @@ export class DiffApplier {
       );
     }
     if (offset + length > this.staged.size) {
-      throw this.refuse(
+      // real rbd: librbd fails the write (logging the failed completion), nothing more
+      const e = new RbdError(
         "EINVAL",
-        "extent-beyond-size",
         `'${tag}' extent ${offset}~${length} ends past the image size ${this.staged.size}`,
-        `rbd: diff extent ${offset}~${length} is beyond the image size ${this.staged.size}`,
+        {
+          rbdMessage: "rbd: import-diff failed: (22) Invalid argument",
+          detail: "librbd::io::AioCompletion: fail: (22) Invalid argument",
+          context: {
+            ...this.image.ctx("import-diff"),
+            reason: "extent-beyond-size",
+            offset: this.streamOffset,
+          },
+        },
       );
+      throw e;
     }
     this.lastEnd = offset + length;
   }
