@@ -516,6 +516,25 @@ describe("ceph backup driver quirks", () => {
     expect(await lab.backupRbd.listImages("backups")).toEqual([]);
   });
 
+  it("a backup in a non-default container pool cannot be restored (restore point looked up in backup_ceph_pool)", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    await lab.backupRbd.createPool("other");
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const bk = a.createBackup(MEMBER, { volumeId: v.id, container: "other" });
+    await lab.idle();
+    expect(a.getBackup(MEMBER, bk.id)).toMatchObject({ status: "available", container: "other" });
+    expect(await lab.backupRbd.listImages("other")).toEqual([`volume-${v.id}.backup.${bk.id}`]);
+    expect(radosObjectsFor(lab.backupRbd).list("other")).toEqual([`backup.${bk.id}.meta`]);
+    const t = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    a.restoreBackup(MEMBER, bk.id, { volumeId: t.id });
+    await lab.idle();
+    expect(a.getVolume(MEMBER, t.id).status).toBe("error_restoring");
+    expect(a.getBackup(MEMBER, bk.id).status).toBe("available");
+  });
+
   it("never stores the availability zone of a created backup (Zed bug, fixed in 22.2.0)", async () => {
     const lab = await makeLab();
     const v = lab.a.createVolume(MEMBER, { size: 1 });
