@@ -1,12 +1,13 @@
 // RemoteRbd: the RbdBackend contract over the fake-rbd HTTP server, so several processes
 // (two fake Cinder clusters, the CLI, tests) share one fake Ceph. Errors come back as the
 // same RbdError the server's backend threw; data streams flow both ways without buffering.
-import type { Readable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { Agent, type Dispatcher, request } from "undici";
 import type { z } from "zod";
 import type {
   CreateImageOptions,
   DiffExtent,
+  DiffReadOptions,
   DiskUsage,
   ExportDiffOptions,
   ImageInfo,
@@ -21,12 +22,15 @@ import {
   clusterPath,
   diffExtentJson,
   diskUsageJson,
+  ERROR_TRAILER,
   errorBody,
   imageInfoJson,
   imagePath,
   namesJson,
   poolPath,
+  rbdErrorJson,
   snapInfoJson,
+  warningsJson,
 } from "./server/protocol.js";
 
 export interface RemoteRbdOptions {
@@ -45,6 +49,8 @@ export class RemoteRbd implements RbdBackend {
   readonly #origin: string;
   readonly #defaultCluster: string;
   readonly #agent: Agent;
+  /** lines the server sent beside an error (import-diff's warnings) */
+  readonly #warnings = new WeakMap<RbdError, string[]>();
 
   constructor(options: RemoteRbdOptions) {
     this.url = options.url.replace(/\/+$/, "");
@@ -204,14 +210,29 @@ export class RemoteRbd implements RbdBackend {
     return this.#download(response, `export-diff of ${describe(ref)}`);
   }
 
-  async importDiff(ref: ImageRef, stream: Readable, options?: ImportDiffOptions): Promise<void> {
-    await this.#call("POST", `${this.#image(ref)}/import-diff`, {
-      stream,
-      query: {
-        ...this.#ns(ref),
-        ...(options?.sparseSize !== undefined && { sparseSize: options.sparseSize }),
-      },
-    });
+  async importDiff(
+    ref: ImageRef,
+    stream: Readable,
+    options?: ImportDiffOptions & DiffReadOptions,
+  ): Promise<void> {
+    const warn = options?.onWarning;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.#send("POST", `${this.#image(ref)}/import-diff`, {
+        stream,
+        query: {
+          ...this.#ns(ref),
+          ...(options?.sparseSize !== undefined && { sparseSize: options.sparseSize }),
+          ...(options?.unknownV1Tags !== undefined && { unknownV1Tags: options.unknownV1Tags }),
+        },
+      });
+    } catch (error) {
+      // the lines rbd prints while it reads come first, as they would from a local rbd
+      if (error instanceof RbdError) for (const line of this.#warnings.get(error) ?? []) warn?.(line);
+      throw error;
+    }
+    const parsed = warningsJson.safeParse(await response.body.json().catch(() => ({})));
+    for (const line of parsed.success ? parsed.data.warnings : []) warn?.(line);
   }
 
   async exportImage(ref: SnapRef): Promise<Readable> {
@@ -224,10 +245,18 @@ export class RemoteRbd implements RbdBackend {
     stream: Readable,
     options?: Partial<CreateImageOptions> & ImportDiffOptions,
   ): Promise<void> {
-    const { features, ...rest } = options ?? {};
+    const { features, size, order, stripeUnit, stripeCount, sparseSize } = options ?? {};
     await this.#call("POST", `${this.#image(ref)}/import`, {
       stream,
-      query: { ...this.#ns(ref), ...rest, ...(features !== undefined && { features: features.join(",") }) },
+      query: {
+        ...this.#ns(ref),
+        size,
+        order,
+        stripeUnit,
+        stripeCount,
+        sparseSize,
+        ...(features !== undefined && { features: features.join(",") }),
+      },
     });
   }
 
@@ -326,7 +355,11 @@ export class RemoteRbd implements RbdBackend {
     const text = await response.body.text();
     try {
       const parsed = errorBody.safeParse(JSON.parse(text));
-      if (parsed.success) return RbdError.fromJSON(parsed.data.error);
+      if (parsed.success) {
+        const error = RbdError.fromJSON(parsed.data.error);
+        if (parsed.data.warnings) this.#warnings.set(error, parsed.data.warnings);
+        return error;
+      }
     } catch {
       // not JSON: fall through to a transport error naming the status
     }
@@ -342,10 +375,27 @@ export class RemoteRbd implements RbdBackend {
    */
   #download(response: Dispatcher.ResponseData, what: string): Readable {
     const body = response.body as unknown as Readable;
-    body.once("error", (error: Error) => {
-      error.message = `${what} from fake-rbd server ${this.url} broke off: ${error.message}`;
+    const url = this.url;
+    const out = new Transform({
+      transform(chunk, _encoding, done) {
+        done(null, chunk);
+      },
+      // After the last byte: the server puts a failure that struck mid-stream in a trailer.
+      flush(done) {
+        const encoded = response.trailers[ERROR_TRAILER];
+        if (typeof encoded !== "string") return done();
+        const parsed = rbdErrorJson.safeParse(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")));
+        done(
+          parsed.success
+            ? RbdError.fromJSON(parsed.data)
+            : new RbdError("EIO", `${what} from fake-rbd server ${url} failed: ${encoded}`),
+        );
+      },
     });
-    return body;
+    body.once("error", (error: Error) => {
+      out.destroy(new RbdError("EIO", `${what} from fake-rbd server ${url} broke off: ${error.message}`));
+    });
+    return body.pipe(out);
   }
 }
 

@@ -56,6 +56,13 @@ const MODEL_DIFFERENCES = new Set([
   "import-diff-unknown-tag-then-end",
 ]);
 
+/** Observations of images made by `rbd import --export-format 2`, which the fake does not model. */
+const NEEDS_EXPORT_FORMAT_2 = new Set([
+  "snap-ls-prot-v2-json",
+  "snap-ls-life-copy-v2-json",
+  "ls-after-lifecycle-json",
+]);
+
 interface Result {
   stdout: Buffer;
   stderr: string;
@@ -96,7 +103,7 @@ function normaliseStderr(stderr: string): { text: string; logs: string[] } {
 }
 
 function expectSame(o: Observation, actual: Result) {
-  if (MODEL_DIFFERENCES.has(o.name)) return;
+  if (MODEL_DIFFERENCES.has(o.name) || NEEDS_EXPORT_FORMAT_2.has(o.name)) return;
   const label = `${o.name}: rbd ${o.argv.join(" ")}`;
   expect(actual.exitCode, `${label}\nstderr: ${actual.stderr}`).toBe(o.exitCode);
   expect(
@@ -137,6 +144,8 @@ async function replay(backend: RbdBackend, work: string, check: (o: Observation,
       for (const w of step.writes) bytes.set(pattern(w.seed, w.length), w.offset);
       writeFileSync(sub(step.path), bytes);
     } else if (step.op === "rbd") {
+      // `rbd export/import --export-format 2` (the image format, not the diff) is not modelled
+      if (step.argv.join(" ").includes("--export-format 2")) continue;
       const result = await cli(backend, step.argv.map(sub));
       expect(result.exitCode, `step ${k}: rbd ${step.argv.join(" ")}\n${result.stderr}`).toBe(step.exitCode);
       expect(normaliseStderr(result.stderr), `step ${k}: rbd ${step.argv.join(" ")}`).toEqual(

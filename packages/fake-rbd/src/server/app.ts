@@ -1,5 +1,4 @@
 import { PassThrough, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import type { ImageRef, RbdBackend, SnapRef } from "../backend.js";
@@ -10,6 +9,7 @@ import {
   createPoolBody,
   diffQuery,
   discardBody,
+  ERROR_TRAILER,
   httpStatusFor,
   importDiffQuery,
   importQuery,
@@ -34,6 +34,9 @@ export interface RbdServerOptions {
 
 type Params = { cluster: string; pool: string; image: string; snap: string };
 
+/** Warnings a request's import-diff printed, for the error handler to send along. */
+const warningsOf = new WeakMap<FastifyRequest, string[]>();
+
 /**
  * The fake-rbd HTTP server as a Fastify factory: every RbdBackend method under /v1, plus the
  * /_fake control plane. It only parses (zod), calls the backend and renders; data streams
@@ -54,11 +57,14 @@ export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
   app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
 
   app.setErrorHandler(async (error, request, reply) => {
-    // An upload the backend refused may still be arriving: answer at once and close the
-    // connection after the answer (the client reads the response before its upload ends).
-    if (!request.raw.complete) reply.header("connection", "close");
+    // An upload the backend refused may still be arriving: let it finish (it is dropped)
+    // before answering, or the client could see a broken pipe instead of this error.
+    await uploadDone(request);
     const rbd = toRbdError(error);
-    reply.status(httpStatusFor(rbd.code)).send({ error: rbd.toJSON() });
+    const warnings = warningsOf.get(request);
+    reply
+      .status(httpStatusFor(rbd.code))
+      .send({ error: rbd.toJSON(), ...(warnings?.length && { warnings }) });
   });
 
   const image = (p: Params, q: { namespace?: string | undefined }): ImageRef => ({
@@ -190,9 +196,15 @@ export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
     streamOut(reply, await backend.exportImage(atSnap(r.params, snapQuery.parse(r.query))));
   });
   app.post(`${I}/import-diff`, async (r: Req, reply) => {
-    const { sparseSize, ...q } = importDiffQuery.parse(r.query);
-    await backend.importDiff(image(r.params, q), uploadOf(r), sparseSize === undefined ? {} : { sparseSize });
-    reply.status(204).send();
+    const { sparseSize, unknownV1Tags, ...q } = importDiffQuery.parse(r.query);
+    const warnings: string[] = [];
+    warningsOf.set(r, warnings);
+    await backend.importDiff(image(r.params, q), uploadOf(r), {
+      ...(sparseSize !== undefined && { sparseSize }),
+      ...(unknownV1Tags !== undefined && { unknownV1Tags }),
+      onWarning: (line) => warnings.push(line),
+    });
+    reply.status(200).send({ warnings });
   });
   app.post(`${I}/import`, async (r: Req, reply) => {
     const { namespace, features, ...rest } = importQuery.parse(r.query);
@@ -209,14 +221,24 @@ export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
 
 /**
  * Pipes a backend stream straight into the socket (Fastify steps aside): this is the hot path
- * of every backup. Failures before the first byte are ordinary error responses; a failure
- * mid-stream can only cut the connection, which the client reports as a broken transfer.
+ * of every backup. Failures before the first byte are ordinary error responses. A failure
+ * mid-stream (rbd has already written part of its output by then, too) ends the body with
+ * the RbdError in an HTTP trailer, so the client re-throws the same error after the bytes.
  */
 function streamOut(reply: FastifyReply, stream: Readable): void {
+  const res = reply.raw;
   reply.hijack();
-  reply.raw.writeHead(200, { "content-type": "application/octet-stream" });
-  pipeline(stream, reply.raw).catch(() => {
-    reply.raw.destroy();
+  res.writeHead(200, { "content-type": "application/octet-stream", trailer: ERROR_TRAILER });
+  stream.pipe(res, { end: false });
+  stream.once("end", () => res.end());
+  stream.once("error", (error) => {
+    stream.unpipe(res);
+    const json = JSON.stringify(toRbdError(error).toJSON());
+    res.addTrailers({ [ERROR_TRAILER]: Buffer.from(json).toString("base64") });
+    res.end();
+  });
+  res.once("close", () => {
+    if (!stream.readableEnded) stream.destroy();
   });
 }
 
@@ -226,9 +248,28 @@ function streamOut(reply: FastifyReply, stream: Readable): void {
  * the error handler can still read the rest and answer on the same socket.
  */
 function uploadOf(request: FastifyRequest): Readable {
+  const raw = request.raw;
   const upload = new PassThrough({ highWaterMark: 1024 * 1024 });
-  request.raw.pipe(upload);
+  raw.on("data", (chunk: Buffer) => {
+    // once the backend has let go, the rest is read and dropped (see the error handler)
+    if (!upload.destroyed && !upload.write(chunk)) raw.pause();
+  });
+  upload.on("drain", () => raw.resume());
+  upload.on("close", () => raw.resume());
+  raw.on("end", () => upload.end());
+  raw.on("error", (error) => upload.destroy(error));
   return upload;
+}
+
+/** Waits until the client has sent its whole upload, so the answer never races it. */
+async function uploadDone(request: FastifyRequest): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed || raw.readableEnded) return;
+  await new Promise<void>((resolve) => {
+    raw.once("end", resolve);
+    raw.once("close", resolve);
+    raw.resume();
+  });
 }
 
 function hasReset(backend: RbdBackend): backend is RbdBackend & { reset(): void | Promise<void> } {

@@ -43,7 +43,10 @@ export const rbdErrorJson = z.object({
     .default({}),
 });
 
-export const errorBody = z.object({ error: rbdErrorJson });
+/** Trailer carrying a base64 RbdError JSON when a download fails after its first byte. */
+export const ERROR_TRAILER = "x-fake-rbd-error";
+
+export const errorBody = z.object({ error: rbdErrorJson, warnings: z.array(z.string()).optional() });
 
 /** HTTP statuses for errnos; the body carries the exact errno either way. */
 export function httpStatusFor(code: ErrnoCode): number {
@@ -102,7 +105,13 @@ export const createImageBody = z.object({
   stripeCount: z.number().int().optional(),
 });
 
-export const importDiffQuery = namespaceQuery.extend({ sparseSize: byteCount.optional() });
+export const importDiffQuery = namespaceQuery.extend({
+  sparseSize: byteCount.optional(),
+  unknownV1Tags: z.enum(["error", "skip"]).optional(),
+});
+
+/** import-diff answers with the lines rbd would print while carrying on (also beside an error). */
+export const warningsJson = z.object({ warnings: z.array(z.string()).default([]) });
 
 export const importQuery = namespaceQuery.extend({
   sparseSize: byteCount.optional(),

@@ -244,7 +244,10 @@ export function importDiffCommand(verb: Verb): Command {
     const onBytes = track(progress, size);
     if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
     try {
-      await ctx.backend.importDiff(imageRef(spec), source, sparse(opts.sparseSize));
+      await ctx.backend.importDiff(imageRef(spec), source, {
+        ...sparse(opts.sparseSize),
+        onWarning: (line) => ctx.err(`${line}\n`),
+      });
       progress.finish();
     } catch (error) {
       // rbd prints the decoder's own complaint ("end snapshot 's1' already exists, aborting")
