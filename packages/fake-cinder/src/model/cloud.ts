@@ -33,6 +33,7 @@ import {
   SnapshotNotFound,
   TransferNotFound,
   VolumeAttachmentNotFound,
+  VolumeMetadataNotFound,
   VolumeNotFound,
   VolumeTypeNotFoundByName,
 } from "./errors.js";
@@ -785,6 +786,32 @@ export class CinderCloud {
     if (patch.metadata !== undefined) v.metadata = { ...patch.metadata };
     v.updatedAt = this.#clock.now();
     return v;
+  }
+
+  /** POST (merge) or PUT (replace: true) /volumes/{id}/metadata; returns the whole metadata */
+  updateVolumeMetadata(
+    ctx: RequestContext,
+    id: string,
+    metadata: Record<string, string>,
+    opts: { replace?: boolean } = {},
+  ): Record<string, string> {
+    const v = this.#volume(ctx, id);
+    if (v.status === "maintenance" || v.status === "uploading") {
+      throw new InvalidVolume(`Updating volume metadata is not allowed for volumes in ${v.status} status.`);
+    }
+    v.metadata = opts.replace ? { ...metadata } : { ...v.metadata, ...metadata };
+    v.updatedAt = this.#clock.now();
+    return v.metadata;
+  }
+
+  deleteVolumeMetadata(ctx: RequestContext, id: string, key: string): void {
+    const v = this.#volume(ctx, id);
+    if (v.status === "maintenance" || v.status === "uploading") {
+      throw new InvalidVolume(`Deleting volume metadata is not allowed for volumes in ${v.status} status.`);
+    }
+    if (!(key in v.metadata)) throw new VolumeMetadataNotFound(id, key);
+    delete v.metadata[key];
+    v.updatedAt = this.#clock.now();
   }
 
   deleteVolume(ctx: RequestContext, id: string, opts: { cascade?: boolean; force?: boolean } = {}): void {

@@ -161,6 +161,11 @@ export class VolumeAttachmentNotFound extends NotFound {
     super(`Volume attachment could not be found with filter: ${filter}.`);
   }
 }
+export class VolumeMetadataNotFound extends NotFound {
+  constructor(volumeId: string, key: string) {
+    super(`Volume ${volumeId} has no metadata with key ${key}.`);
+  }
+}
 export class MarkerNotFound extends NotFound {
   constructor(readonly marker: string) {
     super(`Marker ${marker} could not be found.`);

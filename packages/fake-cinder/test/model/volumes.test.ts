@@ -236,6 +236,19 @@ describe("volumes", () => {
     expect(fault(() => a.getVolume(MEMBER, v.id)).status).toBe(404);
   });
 
+  it("updates and deletes volume metadata with Cinder's texts", async () => {
+    const v = a.createVolume(MEMBER, { size: 1, metadata: { a: "1" } });
+    expect(a.updateVolumeMetadata(MEMBER, v.id, { b: "2" })).toEqual({ a: "1", b: "2" });
+    expect(a.updateVolumeMetadata(MEMBER, v.id, { c: "3" }, { replace: true })).toEqual({ c: "3" });
+    a.deleteVolumeMetadata(MEMBER, v.id, "c");
+    const missing = fault(() => a.deleteVolumeMetadata(MEMBER, v.id, "c"));
+    expect([missing.status, missing.message]).toEqual([404, `Volume ${v.id} has no metadata with key c.`]);
+    a.resetVolumeStatus(ADMIN, v.id, { status: "maintenance" });
+    expect(fault(() => a.updateVolumeMetadata(MEMBER, v.id, { d: "4" })).message).toBe(
+      "Invalid volume: Updating volume metadata is not allowed for volumes in maintenance status.",
+    );
+  });
+
   it("lists newest first with marker, limit and filters", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
