@@ -78,3 +78,7 @@ export {
   startRbdServer,
   stateSummary,
 } from "./server/index.js";
+// The rbd-compatible CLI, runnable in-process, and the demo.
+export type { RunOptions } from "./cli/context.js";
+export { runRbdCli } from "./cli/run.js";
+export { type DemoResult, runDemo } from "./demo.js";
