@@ -16,9 +16,10 @@ export type {
 } from "./backend.js";
 // ---- CLI / HTTP server exports (RemoteRbd, buildApp, ...) go below this line. ----
 // The CLI (in-process runner), the HTTP server and its client, and the demo.
-export type { RunOptions } from "./cli/context.js";
-export { runRbdCli } from "./cli/run.js";
-export { type DemoResult, runDemo } from "./demo.js";
+// The rbd-compatible CLI, runnable in-process, and the demo.
+export type { RunOptions, RunOptions } from "./cli/context.js";
+export { runRbdCli, runRbdCli } from "./cli/run.js";
+export { type DemoResult, type DemoResult, runDemo, runDemo } from "./demo.js";
 // The `rbd diff` v1/v2 stream codec.
 export * as diffFormat from "./diff/format.js";
 export {
@@ -78,7 +79,3 @@ export {
   startRbdServer,
   stateSummary,
 } from "./server/index.js";
-// The rbd-compatible CLI, runnable in-process, and the demo.
-export type { RunOptions } from "./cli/context.js";
-export { runRbdCli } from "./cli/run.js";
-export { type DemoResult, runDemo } from "./demo.js";
