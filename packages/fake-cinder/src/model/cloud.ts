@@ -37,7 +37,13 @@ import {
   VolumeNotFound,
   VolumeTypeNotFoundByName,
 } from "./errors.js";
-import { checkBackupQuota, checkExtendQuota, checkVolumeQuota, DEFAULT_QUOTAS } from "./quotas.js";
+import {
+  checkBackupQuota,
+  checkExtendQuota,
+  checkSnapshotQuota,
+  checkVolumeQuota,
+  DEFAULT_QUOTAS,
+} from "./quotas.js";
 import { decodeRecord, encodeRecord, parseRecordTime } from "./record.js";
 import {
   boolFromString,
@@ -1261,6 +1267,7 @@ export class CinderCloud {
         `Volume ${v.id} status must be ${valid.join(", ")}, but current status is: ${v.status}.`,
       );
     }
+    checkSnapshotQuota(this.#limitsFor(ctx.projectId), () => this.#usageFor(ctx.projectId), v.size);
     const now = this.#clock.now();
     const s: Snapshot = {
       id: this.#ids(),

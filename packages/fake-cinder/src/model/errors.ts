@@ -212,6 +212,11 @@ export class VolumeSizeExceedsAvailableQuota extends QuotaFault {
     );
   }
 }
+export class SnapshotLimitExceeded extends QuotaFault {
+  constructor(allowed: number) {
+    super("SnapshotLimitExceeded", `Maximum number of snapshots allowed (${allowed}) exceeded`);
+  }
+}
 export class BackupLimitExceeded extends QuotaFault {
   constructor(allowed: number) {
     super("BackupLimitExceeded", `Maximum number of backups allowed (${allowed}) exceeded`);

@@ -3,6 +3,7 @@
 // what Cinder's committed quota_usages converge to once reservations are committed.
 import {
   BackupLimitExceeded,
+  SnapshotLimitExceeded,
   VolumeBackupSizeExceedsAvailableQuota,
   VolumeLimitExceeded,
   VolumeSizeExceedsAvailableQuota,
@@ -62,5 +63,19 @@ export function checkBackupQuota(
 export function checkExtendQuota(limits: QuotaSet, usage: QuotaUsage, increase: number): void {
   if (over(limits.gigabytes, usage.gigabytes, increase)) {
     throw new VolumeSizeExceedsAvailableQuota(increase, limits.gigabytes, usage.gigabytes);
+  }
+}
+
+/** QUOTAS.reserve({'snapshots': 1, 'gigabytes': volume size}) for snapshot create */
+export function checkSnapshotQuota(
+  limits: QuotaSet,
+  usageOf: QuotaUsage | (() => QuotaUsage),
+  size: number,
+): void {
+  if (limits.snapshots < 0 && limits.gigabytes < 0) return;
+  const usage = typeof usageOf === "function" ? usageOf() : usageOf;
+  if (over(limits.snapshots, usage.snapshots, 1)) throw new SnapshotLimitExceeded(limits.snapshots);
+  if (over(limits.gigabytes, usage.gigabytes, size)) {
+    throw new VolumeSizeExceedsAvailableQuota(size, limits.gigabytes, usage.gigabytes);
   }
 }

@@ -84,6 +84,18 @@ describe("volumes", () => {
     });
   });
 
+  it("enforces the snapshots quota", async () => {
+    const q = await makeLab({ a: { quotas: { snapshots: 1 } } });
+    const v = q.a.createVolume(MEMBER, { size: 1 });
+    await q.idle();
+    q.a.createSnapshot(MEMBER, { volumeId: v.id });
+    const f = fault(() => q.a.createSnapshot(MEMBER, { volumeId: v.id }));
+    expect([f.status, f.message]).toEqual([
+      413,
+      "SnapshotLimitExceeded: Maximum number of snapshots allowed (1) exceeded",
+    ]);
+  });
+
   it("deletes only from the deletable statuses, then the image is gone", async () => {
     const v = a.createVolume(MEMBER, { size: 1 });
     const creating = fault(() => a.deleteVolume(MEMBER, v.id));
