@@ -2,6 +2,8 @@
 // scripts/record-real-rbd.sh). No Ceph needed: the real streams and the sha256 of real
 // `rbd export` at every point are fixtures.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ImageRef } from "../src/backend.js";
@@ -10,7 +12,10 @@ import {
   applyStep,
   chainTo,
   diffRecords,
+  exportV2Diffs,
+  fixturesDir,
   loadManifest,
+  loadOutputs,
   type RecordedStream,
   replayScenario,
   sha256Of,
@@ -74,17 +79,19 @@ describe(`real rbd export-diff streams (${manifest.recordedWith.split(" (")[0]})
       await rbd.createPool(pool);
       await rbd.initPool(pool);
       const files = new Map<string, Uint8Array>();
-      // real rbd leaves a truncated import half-applied; the fake applies all or nothing
-      // (checked in "malformed streams" below), so that one point is not the fake's to reach
+      // Real rbd leaves a truncated import half-applied; the fake applies all or nothing
+      // (checked in "malformed streams" below), so that point is not the fake's to reach.
+      // The export-format 2 round trip has its own test below.
+      const exportFormat2 = (argv: string[]) => argv.includes("--export-format");
       const points = Object.entries(manifest.points).filter(
-        ([name]) => name !== "itrunc-after-truncated-import",
+        ([name, p]) => name !== "itrunc-after-truncated-import" && !p.image.endsWith("-v2"),
       );
       for (const [i, step] of [...manifest.steps.entries(), [manifest.steps.length, undefined] as const]) {
         for (const [name, point] of points.filter(([, p]) => p.afterStep === i)) {
           const ref = { pool, image: point.image, ...(point.snap ? { snap: point.snap } : {}) };
           expect(await exportSha(rbd, ref), name).toEqual(expected(name));
         }
-        if (step) await applyStep(rbd, pool, step, files);
+        if (step && !(step.op === "rbd" && exportFormat2(step.argv))) await applyStep(rbd, pool, step, files);
       }
       expect(points.length).toBeGreaterThanOrEqual(8);
     });
@@ -113,6 +120,40 @@ describe(`real rbd export-diff streams (${manifest.recordedWith.split(" (")[0]})
       },
     );
   });
+
+  it.each(manifest.exports.map((e) => [e.name, e] as const))(
+    "the rbd diff v2 streams inside real `rbd export --export-format 2` of %s import to real rbd's bytes, protection included",
+    async (name, exported) => {
+      const bytes = readFileSync(join(fixturesDir, exported.file));
+      expect(createHash("sha256").update(bytes).digest("hex"), `${exported.file} changed`).toBe(
+        exported.sha256,
+      );
+      const diffs = exportV2Diffs(bytes);
+      expect(diffs.length).toBeGreaterThanOrEqual(2); // one per snapshot, then head
+      const rbd = await freshTarget(`${name}-v2`);
+      for (const diff of diffs) await importBytes(rbd, diff);
+      const snapPoints = Object.entries(manifest.points).filter(
+        ([, p]) => p.image === `${name}-v2` && p.snap,
+      );
+      expect(snapPoints.length).toBeGreaterThan(0);
+      for (const [pointName, point] of snapPoints) {
+        expect(await exportSha(rbd, { ...target, snap: point.snap ?? "" }), pointName).toEqual(
+          expected(pointName),
+        );
+      }
+      expect(await exportSha(rbd, target)).toEqual(expected(`${name}-v2`));
+      // what real rbd shows after importing the same file
+      const realSnaps = loadOutputs().find((o) => o.name === `snap-ls-${name}-v2-json`);
+      if (!realSnaps) throw new Error(`outputs.json has no snap ls of ${name}-v2`);
+      const want = (JSON.parse(realSnaps.stdout) as { name: string; protected: string }[]).map((s) => ({
+        name: s.name,
+        protected: s.protected === "true",
+      }));
+      expect((await rbd.listSnaps(target)).map((s) => ({ name: s.name, protected: s.protected }))).toEqual(
+        want,
+      );
+    },
+  );
 
   describe("malformed streams are refused and leave the target as it was", () => {
     const byName = (name: string) => {
