@@ -7,6 +7,7 @@ export type {
   DiffReadOptions,
   DiskUsage,
   ExportDiffOptions,
+  ExportFormatOptions,
   ImageInfo,
   ImageRef,
   ImportDiffOptions,
@@ -17,11 +18,20 @@ export type {
 // ---- CLI / HTTP server exports (RemoteRbd, buildApp, ...) go below this line. ----
 // The CLI (in-process runner), the HTTP server and its client, and the demo.
 // The rbd-compatible CLI, runnable in-process, and the demo.
-export type { RunOptions, RunOptions } from "./cli/context.js";
-export { runRbdCli, runRbdCli } from "./cli/run.js";
-export { type DemoResult, type DemoResult, runDemo, runDemo } from "./demo.js";
+export type { RunOptions } from "./cli/context.js";
+export { runRbdCli } from "./cli/run.js";
+export { type DemoResult, runDemo } from "./demo.js";
 // The `rbd diff` v1/v2 stream codec.
 export * as diffFormat from "./diff/format.js";
+// `rbd export/import --export-format 2`.
+export {
+  exportImageV2Chunks,
+  featureBits,
+  featureNames,
+  type ImageV2Header,
+  ImageV2Parser,
+  type ImageV2Record,
+} from "./diff/image-v2.js";
 export {
   concatBytes,
   DiffApplier,
