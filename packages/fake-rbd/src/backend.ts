@@ -86,6 +86,11 @@ export interface ImportDiffOptions {
   sparseSize?: number;
 }
 
+/** `rbd export/import --export-format`: 1 = raw bytes, 2 = header + one diff v2 per snapshot. */
+export interface ExportFormatOptions {
+  exportFormat?: 1 | 2;
+}
+
 /** How import-diff reads a stream; in-process only (a callback does not cross HTTP). */
 export interface DiffReadOptions {
   /** unknown v1 tags: "skip" like rbd 16.2 (default), or "error" to refuse the stream */
@@ -136,12 +141,15 @@ export interface RbdBackend {
   exportDiff(ref: SnapRef, options?: ExportDiffOptions): Promise<Readable>;
   /** `rbd import-diff`: applies a v1 (or v2) diff stream; all-or-nothing. */
   importDiff(ref: ImageRef, stream: Readable, options?: ImportDiffOptions & DiffReadOptions): Promise<void>;
-  /** `rbd export`: the raw bytes of the image (at ref.snap when given). */
-  exportImage(ref: SnapRef): Promise<Readable>;
+  /**
+   * `rbd export`: the raw bytes of the image (at ref.snap when given), or with
+   * exportFormat 2 the image header and its snapshots as diffs (head only).
+   */
+  exportImage(ref: SnapRef, options?: ExportFormatOptions): Promise<Readable>;
   /** `rbd import`: a new image from raw bytes; zero runs stay sparse. */
   importImage(
     ref: ImageRef,
     stream: Readable,
-    options?: Partial<CreateImageOptions> & ImportDiffOptions,
+    options?: Partial<CreateImageOptions> & ImportDiffOptions & ExportFormatOptions,
   ): Promise<void>;
 }

@@ -138,7 +138,8 @@ describe("encoders", () => {
     expect(Buffer.from(encodeWrite(0, Uint8Array.of(9), 2)).toString("hex")).toBe(
       "77" + "1100000000000000" + "0000000000000000" + "0100000000000000" + "09",
     );
-    expect(Buffer.from(encodeProtection(true)).toString("hex")).toBe("70" + "0100000000000000" + "01");
+    // rbd 16.2 declares 8 bytes for the 1-byte protection payload (recorded from real exports)
+    expect(Buffer.from(encodeProtection(true)).toString("hex")).toBe("70" + "0800000000000000" + "01");
     expect(Buffer.from(encodeToSnap("ab", 2)).toString("hex")).toBe(
       "74" + "0600000000000000" + "02000000" + "6162",
     );

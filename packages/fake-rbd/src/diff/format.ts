@@ -13,6 +13,8 @@ export const TAG_FROM_SNAP = 0x66; // 'f' + string: the snapshot the diff starts
 export const TAG_TO_SNAP = 0x74; // 't' + string: the snapshot the diff ends at
 export const TAG_IMAGE_SIZE = 0x73; // 's' + le64: the image size at the end point
 export const TAG_PROTECTION = 0x70; // 'p' + u8 (v2 only): the end snapshot is protected
+/** rbd 16.2's export writes the 'p' record's length as 8 although its payload is 1 byte */
+export const PROTECTION_DECLARED_LENGTH = 8;
 export const TAG_WRITE = 0x77; // 'w' + le64 offset + le64 length + data
 export const TAG_ZERO = 0x7a; // 'z' + le64 offset + le64 length
 export const TAG_END = 0x65; // 'e'

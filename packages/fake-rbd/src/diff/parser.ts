@@ -11,6 +11,7 @@ import {
   LE32,
   LE64,
   MAX_SNAP_NAME,
+  PROTECTION_DECLARED_LENGTH,
   TAG_END,
   TAG_FROM_SNAP,
   TAG_IMAGE_SIZE,
@@ -85,17 +86,25 @@ export class DiffParser {
     return this.consumed + this.pos - this.leftover.byteLength;
   }
 
-  push(chunk: Uint8Array, onRecord: (record: DiffRecord) => void): void {
+  /**
+   * Parses what it can of `chunk`. Returns how many of its bytes belong to this stream:
+   * all of them, or fewer when the 'e' record ends it inside the chunk (the rest is
+   * counted in trailingBytes, and is the next stream's when streams are concatenated,
+   * as in `rbd export --export-format 2`).
+   */
+  push(chunk: Uint8Array, onRecord: (record: DiffRecord) => void): number {
     if (this.state.kind === "done") {
       this.trailingBytes += chunk.byteLength;
-      return;
+      return 0;
     }
     this.chunk = chunk;
     this.pos = 0;
     try {
       this.run(onRecord);
+      return this.pos;
     } finally {
-      this.consumed += chunk.byteLength;
+      this.consumed += this.pos;
+      if ((this.state as State).kind === "done") this.trailingBytes += chunk.byteLength - this.pos;
       this.chunk = EMPTY;
       this.pos = 0;
     }
@@ -119,8 +128,6 @@ export class DiffParser {
       const s = this.state;
       switch (s.kind) {
         case "done":
-          this.trailingBytes += this.chunk.byteLength - this.pos;
-          this.pos = this.chunk.byteLength;
           return;
         case "banner": {
           const bytes = this.take(BANNER_LENGTH);
@@ -218,7 +225,8 @@ export class DiffParser {
         return;
       case TAG_PROTECTION:
         if (this.diffVersion === 1) break;
-        this.expectLength(tag, declared, 1);
+        // rbd 16.2 declares 8 bytes here but writes 1 (and reads 1): accept both
+        if (declared !== PROTECTION_DECLARED_LENGTH) this.expectLength(tag, declared, 1);
         this.state = { kind: "fixed", tag, need: 1, declared };
         return;
       case TAG_WRITE:

@@ -7,6 +7,7 @@ import {
   EXTENT_HEADER,
   LE32,
   LE64,
+  PROTECTION_DECLARED_LENGTH,
   TAG_END,
   TAG_FROM_SNAP,
   TAG_IMAGE_SIZE,
@@ -75,6 +76,8 @@ export function encodeSize(size: number, version: DiffVersion = 1): Uint8Array {
 /** v2 only: whether import-diff should protect the end snapshot it creates. */
 export function encodeProtection(isProtected: boolean): Uint8Array {
   const r = record(TAG_PROTECTION, 1, 2);
+  // what rbd 16.2 writes: a declared length of 8 in front of the 1-byte payload
+  putLe64(r.view, 1, PROTECTION_DECLARED_LENGTH);
   r.bytes[r.at] = isProtected ? 1 : 0;
   return r.bytes;
 }

@@ -178,6 +178,11 @@ export class Pool {
     return image;
   }
 
+  /** Drops an image whatever it holds: the clean-up of an import that failed half way. */
+  discardImage(image: Image): void {
+    if (this.images.get(image.name) === image) this.images.delete(image.name);
+  }
+
   /** `rbd rm`: refused while the image has snapshots (ENOTEMPTY, exit 39). */
   removeImage(name: string): void {
     const image = this.image(name, "rm");
