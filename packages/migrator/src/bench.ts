@@ -87,9 +87,28 @@ try {
   const state = await migration.run();
   const wallMs = Date.now() - started;
   const migrated = [...state.volumes.values()].filter((v) => v.outcome === "migrated").length;
-  const chainMs = delays.backupCreate + delays.backupImport + delays.volumeCreate + delays.backupRestore;
+  // the critical path of one volume: backup → import → restore (the target volume is created alongside)
+  const chainMs = delays.backupCreate + delays.backupImport + delays.backupRestore;
   const idealMs = Math.ceil(count / parallel) * chainMs;
   const perVolume = (calls - setupCalls) / count;
+  const byStep = new Map<string, number[]>();
+  for (const v of state.volumes.values()) {
+    for (const st of v.steps)
+      if (st.durationMs !== undefined) byStep.set(st.step, [...(byStep.get(st.step) ?? []), st.durationMs]);
+  }
+  const stepMeanMs = Object.fromEntries(
+    [...byStep].map(([k, xs]) => {
+      const sorted = [...xs].sort((x, y) => x - y);
+      return [
+        k,
+        {
+          mean: Math.round(xs.reduce((x, y) => x + y, 0) / xs.length),
+          min: sorted[0],
+          median: sorted[Math.floor(sorted.length / 2)],
+        },
+      ];
+    }),
+  );
   const result = {
     volumes: count,
     parallel,
@@ -100,6 +119,7 @@ try {
     ratio: Number((wallMs / idealMs).toFixed(3)),
     apiCallsPerVolume: Number(perVolume.toFixed(1)),
     goals: { ratio: 1.1, apiCallsPerVolume: 30 },
+    stepMeanMs,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   process.exitCode = migrated === count && result.ratio <= 1.1 && perVolume <= 30 ? 0 : 1;

@@ -102,3 +102,35 @@ describe("the step order", () => {
     expect(STEPS.map((s) => s.name)).toEqual([...STEP_NAMES]);
   });
 });
+
+describe("concurrency", () => {
+  it("never has more backups in flight in A than --max-backups, nor more volumes moving data than --parallel", async () => {
+    const lab = new MemoryLab();
+    const ids = Array.from(
+      { length: 9 },
+      (_, i) => lab.a.addVolume({ size: 1, name: `c${i}` }, pattern(i, 100)).id,
+    );
+    let maxCreating = 0;
+    let maxMoving = 0;
+    const { migration } = startRun(
+      lab,
+      ids,
+      { parallel: 4, maxBackups: 2 },
+      {
+        onEvent: () => {
+          const creating = [...lab.a.backups.values()].filter((b) => b.status === "creating").length;
+          maxCreating = Math.max(maxCreating, creating);
+          const moving = [...migration.state.volumes.values()].filter(
+            (v) => v.done.has("backup") && !v.done.has("wait-restore") && v.outcome === undefined,
+          ).length;
+          maxMoving = Math.max(maxMoving, moving);
+        },
+      },
+    );
+    const state = await migration.run();
+    expect([...state.volumes.values()].every((v) => v.outcome === "migrated")).toBe(true);
+    expect(maxCreating).toBe(2);
+    expect(maxMoving).toBeLessThanOrEqual(4);
+    expect(maxMoving).toBeGreaterThan(1);
+  });
+});

@@ -63,7 +63,8 @@ export class Poller {
       if (estimate !== undefined) {
         sleep = clamp(estimate / 20, min, max);
       } else {
-        interval = Math.min(max, interval * 2);
+        // gentle growth: a doubling would detect a 2 s operation only at 3.75 s
+        interval = Math.min(max, interval * 1.25);
       }
       await this.clock.sleep(Math.max(1, Math.min(sleep, spec.timeoutMs - elapsed)));
     }

@@ -18,7 +18,7 @@ import { Poller, type PollSettings, WaitFailed } from "./poll.js";
 import type { BlockStorage, CephAccess, Clock } from "./ports.js";
 import { Semaphore } from "./semaphore.js";
 import { type StepContext, StepFailed } from "./step.js";
-import { SLOTS, STEPS } from "./steps/index.js";
+import { SLOTS, type SlotName, STEPS } from "./steps/index.js";
 
 /**
  * Where a crash hook may fire: after "before" is journalled, while a wait polls ("during"),
@@ -62,7 +62,7 @@ export class SimulatedCrash extends Error {}
 export class Migration {
   readonly state: RunState;
   private readonly poller: Poller;
-  private readonly slots: Record<"backup" | "restore", Semaphore>;
+  private readonly slots: Record<SlotName, Semaphore>;
   private halted: unknown;
   private opening: JournalRecord | undefined;
 
@@ -73,7 +73,11 @@ export class Migration {
     this.state = state;
     this.poller = new Poller(deps.clock, deps.poll);
     const o = state.header.options;
-    this.slots = { backup: new Semaphore(o.maxBackups), restore: new Semaphore(o.maxRestores) };
+    this.slots = {
+      lane: new Semaphore(o.parallel),
+      backup: new Semaphore(o.maxBackups),
+      restore: new Semaphore(o.maxRestores),
+    };
   }
 
   /** A new run; its header is journalled when run() starts. */
@@ -129,7 +133,7 @@ export class Migration {
   }
 
   private async migrateVolume(v: VolumeState): Promise<void> {
-    const held = new Set<"backup" | "restore">();
+    const held = new Set<SlotName>();
     try {
       for (const [index, step] of STEPS.entries()) {
         if (v.done.has(step.name)) continue;
@@ -155,7 +159,7 @@ export class Migration {
     v: VolumeState,
     step: (typeof STEPS)[number],
     index: number,
-    held: Set<"backup" | "restore">,
+    held: Set<SlotName>,
   ): Promise<boolean> {
     const total = STEPS.length;
     const options = this.state.header.options;
@@ -191,13 +195,12 @@ export class Migration {
       });
       return true;
     }
-    const group = SLOTS.find((g) => {
-      const i = STEP_NAMES.indexOf(step.name);
-      return i >= STEP_NAMES.indexOf(g.first) && i <= STEP_NAMES.indexOf(g.last);
-    });
-    if (group && !held.has(group.slot)) {
-      await this.slots[group.slot].acquire();
-      held.add(group.slot);
+    const at = STEP_NAMES.indexOf(step.name);
+    const groups = SLOTS.filter((g) => at >= STEP_NAMES.indexOf(g.first) && at <= STEP_NAMES.indexOf(g.last));
+    for (const g of groups) {
+      if (held.has(g.slot)) continue;
+      await this.slots[g.slot].acquire();
+      held.add(g.slot);
     }
     if (this.halted !== undefined) return false;
     const started = this.deps.clock.now();
@@ -262,9 +265,10 @@ export class Migration {
       total,
       durationMs: this.deps.clock.now() - started,
     });
-    if (group && group.last === step.name && held.has(group.slot)) {
-      held.delete(group.slot);
-      this.slots[group.slot].release();
+    for (const g of groups) {
+      if (g.last !== step.name || !held.has(g.slot)) continue;
+      held.delete(g.slot);
+      this.slots[g.slot].release();
     }
     this.deps.crashPoint?.(v.volumeId, step.name, "after");
     return true;

@@ -33,8 +33,17 @@ export const STEPS: readonly Step[] = [
   cleanup,
 ];
 
-/** Steps that hold a per-cluster slot from the first to the last (many concurrent backups starve cinder-backup). */
-export const SLOTS: readonly { slot: "backup" | "restore"; first: StepName; last: StepName }[] = [
+export type SlotName = "lane" | "backup" | "restore";
+
+/**
+ * Steps that hold a slot from the first to the last, acquired in this order (so no two
+ * volumes wait on each other crosswise). "lane": the --parallel volumes moving data; the
+ * steps before it (inspect, target volume) and after it (finalize, verify, cleanup) run
+ * outside, so the next volume is ready when a lane frees. "backup"/"restore": the
+ * per-cluster caps (many concurrent backups starve a real cinder-backup service).
+ */
+export const SLOTS: readonly { slot: SlotName; first: StepName; last: StepName }[] = [
+  { slot: "lane", first: "backup", last: "wait-restore" },
   { slot: "backup", first: "backup", last: "wait-backup" },
   { slot: "restore", first: "restore", last: "wait-restore" },
 ];
