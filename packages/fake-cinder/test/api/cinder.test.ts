@@ -633,7 +633,7 @@ describe("malformed input gets Cinder's 4xx bodies, never a 500", () => {
     });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({
-      message: "Request is too large.<br /><br />\n\n\n",
+      message: "Request is too large. Larger than max_request_body_size (114688).<br /><br />\n\n\n",
       code: "413 Request Entity Too Large",
       title: "Request Entity Too Large",
     });

@@ -86,10 +86,11 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
   const { cloud, identity } = options;
   const auth: AuthStrategy = options.auth ?? (identity ? "keystone" : "noauth");
   if (auth === "keystone" && !identity) throw new Error("buildCinderApp: auth 'keystone' needs an identity");
+  const maxBody = options.maxRequestBodySize ?? 114_688;
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId: newRequestId,
-    bodyLimit: options.maxRequestBodySize ?? 114_688,
+    bodyLimit: maxBody,
     // Cinder's routes are case-sensitive and accept a trailing slash on collections.
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -184,7 +185,13 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
     }
     const fastifyError = error as FastifyError & { validation?: unknown };
     if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return webobError(reply, 413, "Request Entity Too Large", "Request is too large.");
+      // oslo.middleware 5.0 sizelimit (outside Cinder's fault wrapper, so webob's own body)
+      return webobError(
+        reply,
+        413,
+        "Request Entity Too Large",
+        `Request is too large. Larger than max_request_body_size (${maxBody}).`,
+      );
     }
     if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
       const rendered = renderFault(400, "Malformed request body");
