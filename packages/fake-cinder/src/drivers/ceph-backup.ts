@@ -9,6 +9,7 @@
 // The saved volume metadata is the RADOS object `backup.<bid>.meta` (see rados.ts).
 import type { ImageRef, RbdBackend, SnapRef } from "@cinderlab/fake-rbd";
 import { type Clock, pythonFloatRepr } from "../clock/index.js";
+import { pythonJsonDumps } from "../model/record.js";
 import type { Backup, ReleaseProfile, Volume } from "../model/types.js";
 import type { RadosObjectStore } from "./rados.js";
 import { BACKUP_SNAP_PATTERN, GiB, isNotFound, snapshotName } from "./rbd-volume.js";
@@ -343,7 +344,8 @@ export class CephBackupDriver implements BackupDriver {
     if (Object.keys(volume.glanceMetadata).length > 0)
       meta["volume-glance-metadata"] = { ...volume.glanceMetadata };
     const name = metaObjectName(backup.id);
-    if (!this.#objects.create(backup.container, name, JSON.stringify(meta))) {
+    // BackupMetadataAPI.get: jsonutils.dumps, i.e. Python json.dumps defaults
+    if (!this.#objects.create(backup.container, name, pythonJsonDumps(meta))) {
       throw new BackupDriverError(
         `Failed to backup volume metadata - Metadata backup object '${name}' already exists`,
         "BackupOperationError",
@@ -545,7 +547,8 @@ export class CephBackupDriver implements BackupDriver {
 
 /** the volume's DB columns as BackupMetadataAPI saves them (Cinder column names) */
 function volumeBaseMetadata(volume: Volume): Record<string, unknown> {
-  const iso = (d: Date | null): string | null => (d ? d.toISOString().replace("Z", "") : null);
+  // jsonutils.to_primitive: datetimes as PERFECT_TIME_FORMAT (%Y-%m-%dT%H:%M:%S.%f)
+  const iso = (d: Date | null): string | null => (d ? `${d.toISOString().slice(0, 23)}000` : null);
   return {
     created_at: iso(volume.createdAt),
     updated_at: iso(volume.updatedAt),

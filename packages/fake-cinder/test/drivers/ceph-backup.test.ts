@@ -419,7 +419,11 @@ describe("ceph backup driver (Zed)", () => {
     const bk = a.createBackup(MEMBER, { volumeId: v.id });
     await lab.idle();
     expect(objects.list("backups")).toEqual([`backup.${bk.id}.meta`]);
-    const meta = JSON.parse(objects.get("backups", `backup.${bk.id}.meta`) ?? "{}");
+    const text = objects.get("backups", `backup.${bk.id}.meta`) ?? "{}";
+    expect(
+      text.startsWith('{"version": 2, "volume-base-metadata": {"created_at": "2026-11-25T10:00:00.123000", '),
+    ).toBe(true);
+    const meta = JSON.parse(text);
     expect(meta.version).toBe(2);
     expect(meta["volume-metadata"]).toEqual({ k: "v" });
     expect(meta["volume-base-metadata"]).toMatchObject({ id: v.id, display_name: "named", size: 1 });
