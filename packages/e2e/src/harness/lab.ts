@@ -1,7 +1,7 @@
 // `fake-cinder lab` as a real process: two fake clusters (Keystone + Cinder each) and
 // the shared backup Ceph, started on free loopback ports, awaited through the ready
 // file the lab writes, and always stopped by PID.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,12 +56,14 @@ export class FakeLab {
     readonly process: ManagedProcess,
     readonly workDir: string,
     readonly description: LabDescription,
+    private readonly ownWorkDir: boolean,
   ) {}
 
   static async start(options: StartLabOptions = {}): Promise<FakeLab> {
     if (!existsSync(FAKE_CINDER_BIN)) {
       throw new Error(`${FAKE_CINDER_BIN} is missing: build fake-cinder first (npx turbo run build)`);
     }
+    const ownWorkDir = options.workDir === undefined;
     const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), "cinderlab-e2e-lab-"));
     mkdirSync(workDir, { recursive: true });
     const readyFile = join(workDir, "lab.json");
@@ -97,7 +99,7 @@ export class FakeLab {
         await waitForHttp(c.keystone, { abort: () => proc.deathError() });
         await waitForHttp(c.cinder, { abort: () => proc.deathError() });
       }
-      return new FakeLab(proc, workDir, description);
+      return new FakeLab(proc, workDir, description, ownWorkDir);
     } catch (error) {
       await proc.stop();
       throw error;
@@ -171,6 +173,26 @@ export class FakeLab {
     );
   }
 
+  /** Polls until GET of the volume or backup answers 404 (Cinder's "deleted"). */
+  async waitGone(cluster: ClusterName, kind: "volume" | "backup", id: string): Promise<void> {
+    const c = this.cluster(cluster);
+    const url = `${c.cinderNoauth}/v3/${c.projectId}/${kind}s/${id}`;
+    await pollUntil(
+      async () => {
+        const res = await fetch(url, { headers: { "x-auth-token": `e2e-observer:${c.projectId}` } });
+        const body = await res.text();
+        if (res.status === 404) return true;
+        if (res.status !== 200) throw new Error(`GET ${url} → ${res.status} ${body}`);
+        return undefined;
+      },
+      {
+        what: `${kind} ${id} in cluster ${cluster} to be deleted`,
+        intervalMs: 10,
+        abort: () => this.process.deathError(),
+      },
+    );
+  }
+
   /** The lab's log so far, for failure messages. */
   logTail(): string {
     return this.process.tail();
@@ -179,6 +201,9 @@ export class FakeLab {
   async close(): Promise<void> {
     await this.rbdClient?.close?.();
     await this.process.stop();
+    // openrc files hold the lab's passwords; CINDERLAB_E2E_KEEP=1 keeps them and lab.log for a post-mortem
+    if (this.ownWorkDir && !process.env.CINDERLAB_E2E_KEEP)
+      rmSync(this.workDir, { recursive: true, force: true });
   }
 }
 

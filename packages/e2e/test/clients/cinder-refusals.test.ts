@@ -99,6 +99,29 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     expect((await b.props("backup-show", bid)).status).toBe("available");
   });
 
+  it("deleting the imported copy in B deletes the shared base: A's backup then fails to restore", {
+    timeout: 60_000,
+  }, async () => {
+    // real Cinder 21 (real-cinder-facts.md): both clusters' rows name the same base image
+    const shown = await b.run("backup-show", bid);
+    if (shown.code !== 0) await b.ok("backup-import", record.service, record.url);
+    await lab.waitStatus("b", "backup", bid, "available");
+    const deleted = await b.ok("backup-delete", bid);
+    expect(deleted.stdout).toContain(`Request to delete backup ${bid} has been accepted.`);
+    await lab.waitGone("b", "backup", bid);
+    const rbd = await lab.rbd();
+    const images = await rbd.listImages(lab.description.backupPool, lab.description.backupCluster);
+    expect(images).not.toContain(`volume-${vid}.backup.${bid}`);
+
+    // A still lists its backup as available, and accepts a restore that then fails
+    expect((await a.props("backup-show", bid)).status).toBe("available");
+    const target = (await a.props("create", "--name", "after-b-deleted", "2")).id ?? "";
+    await lab.waitStatus("a", "volume", target, "available");
+    await a.ok("backup-restore", "--volume", target, bid);
+    await lab.waitStatus("a", "volume", target, "error_restoring", { abortOn: [], timeoutMs: 15_000 });
+    expect((await a.props("backup-show", bid)).status).toBe("available");
+  });
+
   it("refuses to export a backup that is not available", { timeout: 60_000 }, async () => {
     const v = (await a.props("create", "--name", "export-me", "1")).id ?? "";
     await lab.waitStatus("a", "volume", v, "available");
