@@ -8,7 +8,7 @@ case "$DIR" in /*) ;; *) DIR="$PWD/$DIR" ;; esac
 [ -d "$DIR" ] || exit 0
 [ -f "$DIR/.cinderlab-ceph" ] || { echo "local-down: $DIR is not a cinderlab ceph dir; leaving it" >&2; exit 1; }
 
-ours() { [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "^ceph-[a-z]* .*$DIR/ceph.conf"; }
+ours() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -q "^ceph-[a-z]* .*$DIR/ceph.conf"; }
 pids=()
 if [ -f "$DIR/pids" ]; then
   # reverse start order: osd before mon, so the osd does not wait on a dead monitor

@@ -24,7 +24,9 @@
 #    or `$(local-up.sh ...)` never sees EOF — so they get /dev/null and a log file instead;
 #  - `osd pool default size = 1` plus `mon allow pool size one` or pools stay undersized;
 #  - the autoscaler is turned off and pg num kept tiny: creating PGs is most of the wait;
-#  - `rbd pool init` waits until PGs are active, so it is the readiness barrier.
+#  - `rbd pool init` waits until PGs are active, so it is the readiness barrier;
+#  - the monitor batches map changes for a second by default (paxos propose interval), and
+#    bring-up is a chain of them: a 0.1 s interval saves about 3 s.
 set -euo pipefail
 
 DIR=${1:?usage: local-up.sh DIR}
@@ -109,6 +111,10 @@ CONF=$DIR/ceph.conf
   echo "admin socket = $DIR/run/\$name.asok"
   echo "pid file = $DIR/run/\$name.pid"
   echo "mon data = $DIR/\$name"
+  # commit map changes at once instead of batching them for a second: the OSD's boot, the
+  # pools and their PGs each wait on a commit, which makes bring-up ~3 s faster
+  echo "paxos propose interval = 0.1"
+  echo "paxos min wait = 0.01"
   echo "keyring = $DIR/\$name/keyring"
   echo
   echo "[mgr]"
@@ -167,17 +173,21 @@ fi
 OSD_UUID=$($PY -c 'import uuid; print(uuid.uuid4())')
 OSD_KEY=$(ceph-authtool --gen-print-key)
 OSD_ID=$(printf '{"cephx_secret": "%s"}' "$OSD_KEY" | C osd new "$OSD_UUID" -i - 2>/dev/null) || fail "ceph osd new failed"
+# The pools need only the monitor: create them while the OSD is made and started (each
+# `ceph` call costs about a second), so their PGs are waiting for it when it boots.
+(for pool in $POOLS; do
+  C osd pool create "$pool" 8 8 replicated >/dev/null 2>&1 || { echo "could not create pool $pool"; exit 1; }
+done) >"$DIR/log/pools.out" 2>&1 </dev/null &
+pools_job=$!
 mkdir -p "$DIR/osd.$OSD_ID"
 ceph-authtool --create-keyring "$DIR/osd.$OSD_ID/keyring" --name "osd.$OSD_ID" --add-key "$OSD_KEY" >/dev/null
 ceph-osd -c "$CONF" -i "$OSD_ID" --mkfs --osd-uuid "$OSD_UUID" </dev/null >"$DIR/log/osd.$OSD_ID.mkfs" 2>&1 \
   || { cat "$DIR/log/osd.$OSD_ID.mkfs" >&2; fail "ceph-osd --mkfs failed"; }
 daemon "osd.$OSD_ID" ceph-osd -i "$OSD_ID"
+wait "$pools_job" || fail "$(cat "$DIR/log/pools.out")"
 
-# Create every pool first so their PGs peer together, then init them all at once: `rbd pool
-# init` blocks until the pool's PGs are active (the OSD serves I/O), which is the real wait.
-for pool in $POOLS; do
-  C osd pool create "$pool" 8 8 replicated >/dev/null 2>&1 || fail "could not create pool $pool"
-done
+# `rbd pool init` blocks until the pool's PGs are active (the OSD serves I/O): that is the
+# readiness barrier, and the pools wait for it together.
 inits=()
 for pool in $POOLS; do
   timeout 120 rbd -c "$CONF" pool init "$pool" & inits+=("$!:$pool")
