@@ -1,4 +1,4 @@
-// fake-rbd against a live real Ceph 16.2 (scripts/ceph/local-up.sh, ~7 s to start):
+// fake-rbd against a live real Ceph 16.2 (scripts/ceph/local-up.sh, 5-8 s to start):
 //  - the fake's own export-diff streams (full, incremental with zeros and discards, grow,
 //    shrink, whole-object, at head) import with real `rbd import-diff` to real rbd's bytes;
 //  - real `rbd export-diff` streams of that image import into the fake to the same bytes.
