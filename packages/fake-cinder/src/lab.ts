@@ -3,12 +3,12 @@
 // `startLab` is the programmatic API other test suites use (like moto or testcontainers);
 // `fake-cinder lab` is the same thing as a command. Everything binds 127.0.0.1 unless told
 // otherwise and `close()` frees every port.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LocalRbd, type RbdBackend, RemoteRbd, startRbdServer } from "@cinderlab/fake-rbd";
 import { buildCinderApp } from "./api/cinder/app.js";
-import { Identity } from "./api/identity.js";
+import { type Identity, standardIdentity } from "./api/identity.js";
 import { buildKeystoneApp, type CatalogService } from "./api/keystone/app.js";
 import {
   CinderCloud,
@@ -139,7 +139,6 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-const hexId = (): string => randomUUID().replaceAll("-", "");
 const secret = (): string => randomBytes(12).toString("base64url");
 
 function uniformDelays(ms: number): Delays {
@@ -220,18 +219,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     async function startCluster(c: LabClusterOptions): Promise<LabCluster> {
       const release = c.release ?? "zed";
       const volumePool = c.volumePool ?? "volumes";
-      const projectId = hexId();
-      const admin: LabUser = { id: hexId(), name: "admin", password: secret(), role: "admin" };
-      const member: LabUser = { id: hexId(), name: "member", password: secret(), role: "member" };
-      const identity = new Identity({
-        projects: [{ id: projectId, name: "admin", domainId: "default" }],
-        users: [
-          { ...admin, domainId: "default", roles: { [projectId]: ["admin"] } },
-          { ...member, domainId: "default", roles: { [projectId]: ["member"] } },
-        ],
-        ...(options.tokenTtlMs === undefined ? {} : { tokenTtlMs: options.tokenTtlMs }),
+      const { identity, credentials } = standardIdentity({
+        adminPassword: secret(),
+        memberPassword: secret(),
         now: () => clock.now(),
+        ...(options.tokenTtlMs === undefined ? {} : { tokenTtlMs: options.tokenTtlMs }),
       });
+      const { projectId } = credentials;
+      const admin: LabUser = { ...credentials.adminUser, role: "admin" };
+      const member: LabUser = { ...credentials.memberUser, role: "member" };
       const cloud = new CinderCloud({
         name: c.name,
         clock,

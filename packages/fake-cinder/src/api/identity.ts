@@ -220,8 +220,6 @@ export interface StandardIdentityOptions {
   memberPassword?: string;
   tokenTtlMs?: number;
   now?: () => Date;
-  /** prefix that keeps the two clusters' ids apart in a lab */
-  seedTag?: string;
 }
 
 export interface StandardCredentials {

@@ -1,6 +1,6 @@
 // The Cinder v3 API of one fake cluster as a Fastify app. Routes only parse (zod), call
-// the CinderCloud model and render; the rules live in the model. `server.ts` and the
-// lab are the only places that listen; tests use app.inject().
+// the CinderCloud model and render; the rules live in the model. Only server.ts listens;
+// tests use app.inject().
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -12,7 +12,6 @@ import { ApiFault, isFaultLike, notFound, renderFault } from "../faults.js";
 import { applicationUrl, newRequestId, sendJson } from "../http.js";
 import type { Identity } from "../identity.js";
 import {
-  DEFAULT_VERSION,
   MAX_VERSION,
   MIN_VERSION,
   requestedVersion,
@@ -239,5 +238,3 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
   if (options.control) registerControlRoutes(app, { cloud, identity });
   return app;
 }
-
-export { DEFAULT_VERSION };
