@@ -54,6 +54,16 @@ describe("clusters and pools", () => {
     expect(caught(() => ceph.cluster().removePool("rbd")).code).toBe("ENOENT");
   });
 
+  it("snapshot ids follow the pool's snap_seq as on 16.2: removals, even refused ones, use one up", () => {
+    // recorded: a=4, b=5, protect a, purge (removes b, refuses a), then c=8
+    const image = pool.createImage("x", { size: 16 * MiB });
+    image.createSnap("a");
+    image.createSnap("b");
+    image.protectSnap("a");
+    expect(() => image.purgeSnaps()).toThrow(RbdError);
+    expect(image.createSnap("c").id).toBe(8);
+  });
+
   it("pool init is idempotent and gives the first snapshot id 4, as on a fresh 16.2 pool", () => {
     pool.init();
     const image = pool.createImage("x", { size: 16 * MiB });

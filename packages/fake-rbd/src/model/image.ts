@@ -213,7 +213,11 @@ export class Image {
 
   removeSnap(name: string): void {
     const snap = this.snap(name, "snap rm");
-    if (snap.protected) throw errors.snapProtected(this.ctx("snap rm", name));
+    if (snap.protected) {
+      // observed on 16.2: the refused removal still moves the pool's snap_seq
+      this.host.releaseSnapId();
+      throw errors.snapProtected(this.ctx("snap rm", name));
+    }
     this.snaps.splice(this.snaps.indexOf(snap), 1);
     this.host.releaseSnapId();
   }
