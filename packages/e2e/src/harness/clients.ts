@@ -4,7 +4,7 @@
 // PATH that puts /usr/bin first, and with a private HOME so that no clouds.yaml,
 // token cache or user config on the machine changes what they do.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -23,7 +23,11 @@ export interface CliResult {
 
 let privateHome: string | undefined;
 function home(): string {
-  privateHome ??= mkdtempSync(join(tmpdir(), "cinderlab-e2e-home-"));
+  if (privateHome === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "cinderlab-e2e-home-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    privateHome = dir;
+  }
   return privateHome;
 }
 

@@ -1,9 +1,9 @@
 // The process harness itself: a child started on a free port is awaited by polling
 // (no fixed sleep), its output is captured, and stop() leaves no process behind.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { sourceOpenrc } from "../../src/harness/openrc.js";
 import { freePort } from "../../src/harness/ports.js";
 import { ManagedProcess } from "../../src/harness/process.js";
@@ -18,9 +18,20 @@ function alive(pid: number): boolean {
   }
 }
 
+const dirs: string[] = [];
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "cinderlab-harness-"));
+  dirs.push(dir);
+  return dir;
+}
+
 describe("e2e harness", () => {
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   it("starts a server process, waits for it, captures its log and stops it by pid", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cinderlab-harness-"));
+    const dir = scratchDir();
     const port = await freePort();
     const server = `require("node:http").createServer((q, s) => s.end("ok")).listen(${port}, "127.0.0.1", () => console.log("listening ${port}"));`;
     const proc = ManagedProcess.start({
@@ -41,7 +52,7 @@ describe("e2e harness", () => {
   });
 
   it("reports an early exit instead of waiting out the deadline", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cinderlab-harness-"));
+    const dir = scratchDir();
     const proc = ManagedProcess.start({
       name: "crasher",
       command: process.execPath,
@@ -68,7 +79,7 @@ describe("e2e harness", () => {
   });
 
   it("reads an openrc by sourcing it with bash", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cinderlab-harness-"));
+    const dir = scratchDir();
     const file = join(dir, "a.openrc");
     writeFileSync(
       file,
