@@ -224,8 +224,15 @@ export class Image {
 
   /** Removes every unprotected snapshot; reports the protected ones left (rbd exits 0 then). */
   purgeSnaps(): void {
-    const kept = this.snaps.filter((s) => s.protected).map((s) => s.name);
-    for (const s of this.snaps.filter((x) => !x.protected)) this.removeSnap(s.name);
+    const kept: string[] = [];
+    for (const s of [...this.snaps]) {
+      try {
+        this.removeSnap(s.name);
+      } catch (error) {
+        if (!(error instanceof RbdError) || error.code !== "EBUSY") throw error;
+        kept.push(s.name);
+      }
+    }
     if (kept.length > 0) throw errors.purgeLeftProtected(this.ctx("snap purge"), kept);
   }
 
