@@ -7,6 +7,7 @@
 // the source volume and (created by import-diff) on the base. Data moves exactly as Cinder's
 // `rbd export-diff | rbd import-diff` pipe does, through RbdBackend.exportDiff/importDiff.
 // The saved volume metadata is the RADOS object `backup.<bid>.meta` (see rados.ts).
+import type { Readable } from "node:stream";
 import type { ImageRef, RbdBackend, SnapRef } from "@cinderlab/fake-rbd";
 import { type Clock, pythonFloatRepr } from "../clock/index.js";
 import { pythonJsonDumps } from "../model/record.js";
@@ -14,6 +15,13 @@ import type { Backup, ReleaseProfile, Volume } from "../model/types.js";
 import type { RadosObjectStore } from "./rados.js";
 import { BACKUP_SNAP_PATTERN, GiB, isNotFound, snapshotName } from "./rbd-volume.js";
 import type { BackupDriver, BackupResult, SavedVolumeMetadata, VolumeDriver } from "./types.js";
+
+/**
+ * Features of a new base image: Cinder asks for LAYERING|STRIPINGV2 (+ EXCLUSIVE_LOCK|OBJECT_MAP|
+ * FAST_DIFF when librbd has fast-diff) with default striping; librbd 16.2 drops STRIPINGV2
+ * then, so `rbd info` shows these (checked against a real 16.2.15 cluster).
+ */
+export const BASE_IMAGE_FEATURES = ["layering", "exclusive-lock", "object-map", "fast-diff"];
 
 export const CEPH_BACKUP_SERVICE = "cinder.backup.drivers.ceph.CephBackupDriver";
 /** before Rocky, backup_driver (and so backup.service) was the module path */
@@ -93,12 +101,23 @@ export function pyBytesRepr(text: string): string {
   return `b'${body}'`;
 }
 
-/** the exit status and stderr the `rbd export-diff | rbd import-diff` pipe would report */
+/** import-diff's stderr when export-diff fed it nothing (real rbd 16.2.15, progress included) */
+const EMPTY_STREAM_IMPORT_STDERR =
+  "rbd: failed to decode tag\n\rImporting image diff: 0% complete...failed.\nrbd: import-diff failed: (74) Bad message\n";
+
+function diffOpFailed(ret: number, stderrText: string): BackupDriverError {
+  return new BackupDriverError(
+    `RBD diff op failed - (ret=${ret} stderr=${pyBytesRepr(stderrText)})`,
+    "BackupRBDOperationFailed",
+  );
+}
+
+/** the exit status and stderr text of a failed import-diff */
 function rbdFailureText(err: unknown): { ret: number; stderr: string } {
   const e = err as { exitStatus?: unknown; errno?: unknown; rbdMessage?: unknown; message?: unknown };
   const ret = typeof e.exitStatus === "number" ? e.exitStatus : typeof e.errno === "number" ? e.errno : 1;
   const text = typeof e.rbdMessage === "string" ? e.rbdMessage : `rbd: ${String(e.message ?? err)}`;
-  return { ret, stderr: pyBytesRepr(text.endsWith("\n") ? text : `${text}\n`) };
+  return { ret, stderr: text.endsWith("\n") ? text : `${text}\n` };
 }
 
 export class CephBackupDriver implements BackupDriver {
@@ -141,7 +160,10 @@ export class CephBackupDriver implements BackupDriver {
   async #requirePool(pool: string): Promise<void> {
     const pools = await this.#rbd.listPools(this.#cluster);
     if (!pools.includes(pool)) {
-      throw new BackupDriverError(`[errno 2] error opening pool 'b'${pool}''`, "ObjectNotFound");
+      throw new BackupDriverError(
+        `[errno 2] RADOS object not found (error opening pool '${pool}')`,
+        "ObjectNotFound",
+      );
     }
   }
 
@@ -177,21 +199,36 @@ export class CephBackupDriver implements BackupDriver {
   }
 
   /** `rbd export-diff [--from-snap F] src@snap - | rbd import-diff - dest` */
-  async #diffTransfer(srcRbd: RbdBackend, src: SnapRef, dest: ImageRef, fromSnap?: string): Promise<void> {
+  /**
+   * `rbd export-diff [--from-snap F] src@snap - | rbd import-diff - dest`. Cinder reports the
+   * import side's exit status and stderr. When export-diff fails before writing anything,
+   * import-diff reads an empty stream and fails as real rbd 16.2 does (checked on a cluster).
+   */
+  async #diffTransfer(
+    srcRbd: RbdBackend,
+    src: SnapRef,
+    destRbd: RbdBackend,
+    dest: ImageRef,
+    fromSnap?: string,
+  ): Promise<void> {
+    let stream: Readable;
     try {
-      const stream = await srcRbd.exportDiff(src, fromSnap ? { fromSnap } : undefined);
-      try {
-        await this.#rbd.importDiff(dest, stream);
-      } catch (err) {
-        stream.destroy();
-        throw err;
-      }
+      stream = await srcRbd.exportDiff(src, fromSnap ? { fromSnap } : undefined);
+    } catch {
+      throw diffOpFailed(74, EMPTY_STREAM_IMPORT_STDERR);
+    }
+    // an export failure while streaming also leaves import-diff short of a valid stream
+    let exportFailed = false;
+    stream.once("error", () => {
+      exportFailed = true;
+    });
+    try {
+      await destRbd.importDiff(dest, stream);
     } catch (err) {
+      stream.destroy();
+      if (exportFailed) throw diffOpFailed(74, EMPTY_STREAM_IMPORT_STDERR);
       const { ret, stderr } = rbdFailureText(err);
-      throw new BackupDriverError(
-        `RBD diff op failed - (ret=${ret} stderr=${stderr})`,
-        "BackupRBDOperationFailed",
-      );
+      throw diffOpFailed(ret, stderr);
     }
   }
 
@@ -236,7 +273,7 @@ export class CephBackupDriver implements BackupDriver {
     length: number,
   ): Promise<void> {
     const base = this.#ref(backup.container, baseName);
-    await this.#rbd.createImage(base, { size: length });
+    await this.#rbd.createImage(base, { size: length, features: BASE_IMAGE_FEATURES });
     // chunked copy of the device's bytes (for a snapshot, Cinder copies a temporary volume made
     // from it: the snapshot's data); the allocated extents are enough, the base is sparse
     const src: SnapRef = backup.snapshotId
@@ -264,7 +301,7 @@ export class CephBackupDriver implements BackupDriver {
     let fromSnap: string | undefined;
     let imageCreated = false;
     if (backup.parentId === null) {
-      await this.#rbd.createImage(base, { size: length });
+      await this.#rbd.createImage(base, { size: length, features: BASE_IMAGE_FEATURES });
       imageCreated = true;
     } else {
       fromSnap = await this.#backupSnapName(base, backup.parentId).catch((err: unknown) => {
@@ -282,7 +319,7 @@ export class CephBackupDriver implements BackupDriver {
     const newSnap = this.#newSnapName(backup.id);
     await volumeDriver.rbd.createSnap(src, newSnap);
     try {
-      await this.#diffTransfer(volumeDriver.rbd, { ...src, snap: newSnap }, base, fromSnap);
+      await this.#diffTransfer(volumeDriver.rbd, { ...src, snap: newSnap }, this.#rbd, base, fromSnap);
     } catch (err) {
       if (imageCreated) await this.#tryDeleteBaseImage(backup, baseName).catch(() => undefined);
       await volumeDriver.rbd.removeSnap(src, newSnap).catch(() => undefined);
@@ -307,7 +344,7 @@ export class CephBackupDriver implements BackupDriver {
       // stale source snapshots from an earlier base are dropped, then a full diff
       for (const s of await this.#backupSnaps(src, volumeDriver.rbd))
         await volumeDriver.rbd.removeSnap(src, s.name);
-      await this.#rbd.createImage(base, { size: length });
+      await this.#rbd.createImage(base, { size: length, features: BASE_IMAGE_FEATURES });
       imageCreated = true;
     } else {
       const onBase = new Set((await this.#rbd.listSnaps(base)).map((s) => s.name));
@@ -326,7 +363,7 @@ export class CephBackupDriver implements BackupDriver {
     const newSnap = this.#newSnapName(backup.id);
     await volumeDriver.rbd.createSnap(src, newSnap);
     try {
-      await this.#diffTransfer(volumeDriver.rbd, { ...src, snap: newSnap }, base, fromSnap);
+      await this.#diffTransfer(volumeDriver.rbd, { ...src, snap: newSnap }, this.#rbd, base, fromSnap);
     } catch (err) {
       if (imageCreated) await this.#tryDeleteBaseImage(backup, baseName).catch(() => undefined);
       await volumeDriver.rbd.removeSnap(src, newSnap).catch(() => undefined);
@@ -416,21 +453,7 @@ export class CephBackupDriver implements BackupDriver {
     const baseName = this.baseName(backup, parent);
     const dest = volumeDriver.imageRef(target.id);
     const src = this.#ref(container, baseName, restorePoint);
-    try {
-      const stream = await this.#rbd.exportDiff(src);
-      try {
-        await volumeDriver.rbd.importDiff(dest, stream);
-      } catch (err) {
-        stream.destroy();
-        throw err;
-      }
-    } catch (err) {
-      const { ret, stderr } = rbdFailureText(err);
-      throw new BackupDriverError(
-        `RBD diff op failed - (ret=${ret} stderr=${stderr})`,
-        "BackupRBDOperationFailed",
-      );
-    }
+    await this.#diffTransfer(this.#rbd, src, volumeDriver.rbd, dest);
     // import-diff resizes the target to the base size; put it back (_check_restore_vol_size)
     const baseSize = (await this.#rbd.imageInfo(this.#ref(container, baseName))).size;
     if (length !== baseSize) await volumeDriver.rbd.resizeImage(dest, length, { allowShrink: true });
@@ -459,7 +482,7 @@ export class CephBackupDriver implements BackupDriver {
     } catch (err) {
       if (isNotFound(err)) {
         throw new BackupDriverError(
-          `[errno 2] error opening image b'${name}' at snapshot ${restorePoint ? `b'${restorePoint}'` : "None"}`,
+          `[errno 2] RBD image not found (error opening image b'${name}' at snapshot ${restorePoint ? `b'${restorePoint}'` : "None"})`,
           "ImageNotFound",
         );
       }
