@@ -391,6 +391,14 @@ class Recorder:
             self.output(f"du-cinder-base-{fmt_name}", ["du", *fmt, f"{p}/{base}"])
             self.output(f"info-size-10t-{fmt_name}", ["info", *fmt, f"{p}/size-10t"])
             self.output(f"pool-stats-{fmt_name}", ["pool", "stats", *fmt, p])
+        # import-diff into a target of another size: the stream's size record wins (Cinder
+        # restoring a backup into a larger volume has to grow it back afterwards)
+        streams = os.path.join(self.out, "streams")
+        for image, size in (("larger-target", "64M"), ("smaller-target", "8M")):
+            self.step(["create", "--size", size, f"{p}/{image}"])
+            self.step(["import-diff", "--no-progress", os.path.join(streams, "full-s1.diff"), f"{p}/{image}"])
+            self.output(f"info-{image}-after-import-diff-json", ["info", "--format", "json", f"{p}/{image}"])
+            self.point(f"{image}-after-import-diff", image, None)
         # `rbd export --export-format 2`: the one place rbd writes "rbd diff v2" streams (one per
         # snapshot, inside an "rbd image v2" file); kept with what importing it back gives
         for image in ("prot", "life-copy"):
