@@ -1475,7 +1475,7 @@ export class CinderCloud {
       backup.service = this.#backupDriver.serviceName;
       if (!snapshot && volume.status !== "backing-up") {
         const err = `Create backup aborted, expected volume status backing-up but got ${volume.status}.`;
-        this.#backupError(backup, `Invalid volume: ${err}`);
+        this.#backupError(backup, err);
         return;
       }
       try {

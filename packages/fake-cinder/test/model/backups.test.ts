@@ -44,6 +44,17 @@ describe("backup rules (Cinder 21 texts)", () => {
     ]);
   });
 
+  it("aborts a backup whose volume left backing-up before the manager ran", async () => {
+    const b = a.createBackup(MEMBER, { volumeId: vol.id });
+    a.resetVolumeStatus(ADMIN, vol.id, { status: "available" });
+    await lab.idle();
+    expect(a.getBackup(MEMBER, b.id)).toMatchObject({
+      status: "error",
+      failReason: "Create backup aborted, expected volume status backing-up but got available.",
+    });
+    expect(await lab.backupRbd.listImages("backups")).toEqual([]);
+  });
+
   it("refuses volumes in the wrong status, and in-use without force", async () => {
     a.resetVolumeStatus(ADMIN, vol.id, { status: "error" });
     expect(fault(() => a.createBackup(MEMBER, { volumeId: vol.id })).message).toBe(
