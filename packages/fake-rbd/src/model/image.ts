@@ -1,6 +1,6 @@
 // An RBD image (format 2): its metadata, its head data and its snapshots, with the
 // rules librbd enforces. Pure: time comes from the injected clock.
-import { errors, type RbdErrorContext } from "./errors.js";
+import { errors, RbdError, type RbdErrorContext } from "./errors.js";
 import {
   diffPoints,
   type Extent,
