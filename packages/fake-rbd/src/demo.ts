@@ -113,19 +113,19 @@ export async function runDemo(print: Print = (t) => process.stdout.write(t)): Pr
 
   try {
     print(`fake-rbd server on ${server.url} with clusters "ceph" (volumes) and "backup" (backups)\n\n`);
-    print("## 1. Pools and a 256 MiB volume (only the bytes written take memory)\n");
+    print("## 1. Pools and a 64 MiB volume (only the bytes written take memory)\n");
     await rbd(["pool", "create", "volumes"]);
     await rbd(["pool", "init", "volumes"]);
     await rbd(["--cluster", "backup", "pool", "create", "backups"]);
     await rbd(["--cluster", "backup", "pool", "init", "backups"]);
-    await rbd(["create", "--size", "256M", SOURCE]);
+    await rbd(["create", "--size", "64M", SOURCE]);
     await write("first write", 0, 4 * MiB);
-    await write("far away", 200 * MiB, 64 * 1024);
+    await write("far away", 40 * MiB, 64 * 1024);
     await rbd(["info", SOURCE]);
 
     print("\n## 2. Full backup: snapshot, then export-diff | import-diff into the backup cluster\n");
     await rbd(["snap", "create", "--no-progress", `${SOURCE}@backup.1`]);
-    await rbd(["--cluster", "backup", "create", "--size", "256M", BACKUP]);
+    await rbd(["--cluster", "backup", "create", "--size", "64M", BACKUP]);
     await pipe(
       ["export-diff", "--no-progress", `${SOURCE}@backup.1`, "-"],
       ["--cluster", "backup", "import-diff", "--no-progress", "-", BACKUP],
@@ -134,7 +134,7 @@ export async function runDemo(print: Print = (t) => process.stdout.write(t)): Pr
 
     print("\n## 3. More writes, then an incremental backup (--from-snap)\n");
     await write("second write", 2 * MiB, 1 * MiB);
-    await write("near the end", 250 * MiB, 128 * 1024);
+    await write("near the end", 60 * MiB, 128 * 1024);
     await rbd(["snap", "create", "--no-progress", `${SOURCE}@backup.2`]);
     await rbd(["diff", "--from-snap", "backup.1", `${SOURCE}@backup.2`]);
     await pipe(

@@ -17,7 +17,7 @@ describe("fake-rbd demo", () => {
       "| fake-rbd --cluster backup import-diff --no-progress - backups/volume-demo.backup",
     );
     expect(narrative).toContain("--from-snap backup.1");
-    expect(narrative).toMatch(/backup\.1 +256 MiB/);
+    expect(narrative).toMatch(/backup\.1 +64 MiB/);
     expect(narrative).toContain("OK: the backup cluster holds exactly the volume's bytes at backup.2.");
   }, 60_000);
 });

@@ -1,7 +1,5 @@
 import { once } from "node:events";
 import { Command } from "commander";
-import { LocalRbd } from "../../local.js";
-import { startRbdServer } from "../../server/start.js";
 import type { Verb } from "../context.js";
 import { CliFailure } from "../errors.js";
 
@@ -27,6 +25,11 @@ export function serveCommand(verb: Verb): Command {
       .split(",")
       .map((c) => c.trim())
       .filter(Boolean);
+    // loaded here so that every other verb starts without Fastify and the model
+    const [{ LocalRbd }, { startRbdServer }] = await Promise.all([
+      import("../../local.js"),
+      import("../../server/start.js"),
+    ]);
     const backend = new LocalRbd();
     // Listing each cluster's pools materialises it, so /_fake/state shows it from the start.
     for (const cluster of clusters) await backend.listPools(cluster);
