@@ -24,7 +24,7 @@ describe("real cinder CLI: an incremental backup chain moved from A to B", () =>
     await lab?.close();
   });
 
-  it("restores the incremental's point in time in B", { timeout: 120_000 }, async () => {
+  it("restores the incremental's point in time in B", { timeout: 180_000 }, async () => {
     const vid = (await a.props("create", "--name", "chain-src", "1")).id ?? "";
     await lab.waitStatus("a", "volume", vid, "available");
     const rbd = await lab.rbd();

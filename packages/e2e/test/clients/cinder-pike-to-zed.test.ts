@@ -25,7 +25,7 @@ describe("real cinder CLI: from a Pike-profile cluster A to a Zed cluster B", ()
     await lab?.close();
   });
 
-  it("restores in B from the legacy base image, with the same bytes", { timeout: 120_000 }, async () => {
+  it("restores in B from the legacy base image, with the same bytes", { timeout: 180_000 }, async () => {
     const vid = (await a.props("create", "--name", "old-src", "1")).id ?? "";
     await lab.waitStatus("a", "volume", vid, "available");
     const rbd = await lab.rbd();

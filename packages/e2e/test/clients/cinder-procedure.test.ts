@@ -33,7 +33,7 @@ describe("real cinder CLI: cross-cluster backup, export, import, restore (Keysto
     expect(env.OS_AUTH_TYPE ?? "password").toBe("password");
   });
 
-  it("moves a volume's bytes from A to B and they hash the same", { timeout: 120_000 }, async () => {
+  it("moves a volume's bytes from A to B and they hash the same", { timeout: 180_000 }, async () => {
     const created = await a.props("create", "--name", "src-1g", "--description", "cross-cluster source", "1");
     const vid = created.id ?? "";
     expect(vid).toMatch(UUID);

@@ -26,7 +26,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     await lab.waitStatus("a", "backup", bid, "available");
     const exported = await a.props("backup-export", bid);
     record = { service: exported.backup_service ?? "", url: exported.backup_url ?? "" };
-  }, 90_000);
+  }, 150_000);
   afterAll(async () => {
     await lab?.close();
   });

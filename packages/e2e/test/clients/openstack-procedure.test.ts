@@ -66,7 +66,7 @@ describe("real openstack CLI: cross-cluster backup, record export/import, restor
     await lab?.close();
   });
 
-  it("moves a volume's bytes from A to B and they hash the same", { timeout: 120_000 }, async () => {
+  it("moves a volume's bytes from A to B and they hash the same", { timeout: 180_000 }, async () => {
     const created = await a.json("volume", "create", "--size", "1", "--description", "osc source", "osc-src");
     const vid = String(created.id);
     expect(vid).toMatch(UUID);
