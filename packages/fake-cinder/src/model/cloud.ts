@@ -1462,7 +1462,7 @@ export class CinderCloud {
           this.#setVolumeStatus(volume, prev);
         }
       };
-      if (backup.status !== TRANSITIONS["backup.create"].backup.from) return;
+      if (backup.deleted) return;
       if (serviceDown) {
         // the scheduler finds no backup host: Zed's API does not check, so the backup errors
         // later; the scheduler swaps status and previous_status (previous_status = backing-up)
@@ -1476,6 +1476,13 @@ export class CinderCloud {
       if (!snapshot && volume.status !== "backing-up") {
         const err = `Create backup aborted, expected volume status backing-up but got ${volume.status}.`;
         this.#backupError(backup, err);
+        return;
+      }
+      if (backup.status !== TRANSITIONS["backup.create"].backup.from) {
+        this.#backupError(
+          backup,
+          `Create backup aborted, expected backup status creating but got ${backup.status}.`,
+        );
         return;
       }
       try {
@@ -1563,7 +1570,11 @@ export class CinderCloud {
     b.host = this.#requireBackupHost("backup.delete", target);
     this.#setBackupStatus(b, "deleting");
     this.#schedule("backup.delete", target, this.#delays.backupDelete, async (failure) => {
-      if (b.status !== TRANSITIONS["backup.delete"].backup.from) return;
+      if (b.deleted) return;
+      if (b.status !== TRANSITIONS["backup.delete"].backup.from) {
+        this.#backupError(b, `Delete_backup aborted, expected backup status deleting but got ${b.status}.`);
+        return;
+      }
       if (
         b.service !== null &&
         b.service !== this.#backupDriver.serviceName &&

@@ -55,6 +55,18 @@ describe("backup rules (Cinder 21 texts)", () => {
     expect(await lab.backupRbd.listImages("backups")).toEqual([]);
   });
 
+  it("aborts a delete whose backup was reset meanwhile", async () => {
+    const b = a.createBackup(MEMBER, { volumeId: vol.id });
+    await lab.idle();
+    a.deleteBackup(MEMBER, b.id);
+    a.resetBackupStatus(ADMIN, b.id, "available");
+    await lab.idle();
+    expect(a.getBackup(MEMBER, b.id)).toMatchObject({
+      status: "error",
+      failReason: "Delete_backup aborted, expected backup status deleting but got available.",
+    });
+  });
+
   it("refuses volumes in the wrong status, and in-use without force", async () => {
     a.resetVolumeStatus(ADMIN, vol.id, { status: "error" });
     expect(fault(() => a.createBackup(MEMBER, { volumeId: vol.id })).message).toBe(
