@@ -300,6 +300,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       const noauthUrl = await listenOn(noauth, host, c.noauthPort);
 
       const authUrl = `${urls.keystone}/v3`;
+      // the fake Ceph, for `fake-rbd --cluster <name> -p <pool> ls` after sourcing
+      const rbdLines = rbdUrl
+        ? [
+            `# fake-rbd sees this Ceph: fake-rbd ls --cluster ${c.name} -p ${volumePool}; backups: fake-rbd ls --cluster ${backupCluster} -p ${backupPool}`,
+            `export FAKE_RBD_URL=${sh(rbdUrl)}`,
+          ]
+        : [];
       const passwordRc = (user: LabUser) =>
         [
           `# fake-cinder lab, cluster ${c.name} (${release}): ${user.name} (${user.role}), password auth through the fake Keystone`,
@@ -313,6 +320,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           "export OS_PROJECT_DOMAIN_NAME='Default'",
           "export OS_REGION_NAME='RegionOne'",
           "export OS_INTERFACE='public'",
+          ...rbdLines,
           "",
         ].join("\n");
       const noauthRc = () =>
@@ -323,6 +331,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           `export OS_USER_ID=${sh(admin.id)}`,
           `export OS_PROJECT_ID=${sh(projectId)}`,
           `export CINDER_ENDPOINT=${sh(`${noauthUrl}/v3/${projectId}`)}`,
+          ...rbdLines,
           "",
         ].join("\n");
 
