@@ -389,3 +389,35 @@ describe("import-diff 'z' records, as real 16.2 applied them", () => {
     expectBytes(image.read(4 * MiB, 4096), data.subarray(4 * MiB, 4 * MiB + 4096));
   });
 });
+
+describe("sparse writes across chunk edges", () => {
+  it("store the same bytes and skip the same zero blocks wherever the stream is split", async () => {
+    const data = concatBytes([
+      pattern(300, 1),
+      new Uint8Array(512),
+      pattern(100, 2),
+      new Uint8Array(256),
+      bytes(5, 3),
+    ]);
+    const stream = concatBytes([encodeBanner(), encodeSize(8192), encodeWrite(1000, data), encodeEnd()]);
+    let reference: { read: Uint8Array; stored: number; diff: unknown } | undefined;
+    for (let at = 0; at <= stream.byteLength; at++) {
+      const c = new Ceph();
+      const image = c.cluster().createPool("rbd").createImage("a", { size: 8192 });
+      image.write(0, bytes(8192, 9));
+      const parts = [Buffer.from(stream.subarray(0, at)), Buffer.from(stream.subarray(at))];
+      await importDiffStream(image, Readable.from(parts), { sparseSize: 256 });
+      const state = { read: image.read(0, 8192), stored: c.storedBytes(), diff: image.diff() };
+      if (!reference) {
+        reference = state;
+        // blocks of 256 from the record start: [0,256) data, [256,512) data (300 spills), [512,768) zero...
+        expectBytes(state.read.subarray(1000, 1000 + data.byteLength), data);
+        expectBytes(state.read.subarray(0, 1000), bytes(1000, 9));
+      } else {
+        expectBytes(state.read, reference.read, `split at ${at}`);
+        expect(state.stored, `split at ${at}`).toBe(reference.stored);
+        expect(state.diff).toEqual(reference.diff);
+      }
+    }
+  });
+});
