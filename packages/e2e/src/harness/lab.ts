@@ -1,6 +1,7 @@
 // `fake-cinder lab` as a real process: two fake clusters (Keystone + Cinder each) and
-// the shared backup Ceph, started on free loopback ports, awaited through the ready
-// file the lab writes, and always stopped by PID.
+// the shared backup Ceph, on ports the kernel picks on 127.0.0.1 (the lab binds port 0),
+// awaited through the ready file the lab writes once every server listens, and always
+// stopped by PID.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -43,7 +44,7 @@ export type LabDescription = z.infer<typeof labFile>;
 export interface StartLabOptions {
   /** where openrc files, the ready file and the log go; a fresh temp dir by default */
   workDir?: string;
-  /** seconds-scale delays make polling real but keep the suite fast */
+  /** every asynchronous status step takes this long: polling stays real, the suite fast (default 20) */
   delayMs?: number;
   extraArgs?: string[];
   readyTimeoutMs?: number;
