@@ -125,6 +125,9 @@ describe("version documents", () => {
     const res = await c.call({ method: "GET", url: "/v3/" });
     expect(res.statusCode).toBe(200);
     expect(res.json().versions[0].version).toBe("3.70");
+    const bare = await c.call({ method: "GET", url: "/v3" });
+    expect(bare.statusCode).toBe(302);
+    expect(bare.headers.location).toBe("http://127.0.0.1:8776/v3/");
   });
 });
 

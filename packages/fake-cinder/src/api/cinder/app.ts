@@ -207,7 +207,11 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
 
   // GET / is served without authentication; GET /v3/ is behind it, like Cinder's paste pipeline.
   app.get("/", async (request, reply) => sendJson(reply, 300, versionsDocument(applicationUrl(request))));
-  app.get("/v3/", async (request, reply) => sendJson(reply, 200, versionsDocument(applicationUrl(request))));
+  app.get("/v3/", async (request, reply) => {
+    // Cinder's router redirects the bare /v3 to /v3/ (routes' mapper.redirect, 302)
+    if (request.url.split("?")[0] === "/v3") return reply.redirect(`${applicationUrl(request)}/v3/`, 302);
+    return sendJson(reply, 200, versionsDocument(applicationUrl(request)));
+  });
 
   const routes: CinderRoute[] = [
     ...volumeRoutes({ cloud }),
