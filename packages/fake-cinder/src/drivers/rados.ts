@@ -41,14 +41,22 @@ export class InMemoryRadosObjects implements RadosObjectStore {
   }
 }
 
-const stores = new WeakMap<object, RadosObjectStore>();
+const stores = new WeakMap<object, Map<string, RadosObjectStore>>();
 
-/** The object store of the Ceph cluster behind `backend` (one per backend instance). */
-export function radosObjectsFor(backend: object): RadosObjectStore {
-  let store = stores.get(backend);
+/**
+ * The object store of one Ceph cluster behind `backend` (a backend may hold several clusters,
+ * like rbd's --cluster): one store per (backend instance, cluster name).
+ */
+export function radosObjectsFor(backend: object, cluster = "ceph"): RadosObjectStore {
+  let byCluster = stores.get(backend);
+  if (!byCluster) {
+    byCluster = new Map();
+    stores.set(backend, byCluster);
+  }
+  let store = byCluster.get(cluster);
   if (!store) {
     store = new InMemoryRadosObjects();
-    stores.set(backend, store);
+    byCluster.set(cluster, store);
   }
   return store;
 }

@@ -285,7 +285,7 @@ export class CinderCloud {
       cluster: options.backupCluster,
       release: this.#release,
       clock: this.#clock,
-      objects: options.backupObjects ?? radosObjectsFor(options.backupRbd),
+      objects: options.backupObjects ?? radosObjectsFor(options.backupRbd, options.backupCluster),
     });
     this.#initState();
   }

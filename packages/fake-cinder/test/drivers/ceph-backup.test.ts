@@ -569,3 +569,14 @@ describe("pyBytesRepr", () => {
     expect(pyBytesRepr(`a'b"c`)).toBe(`b'a\\'b"c'`);
   });
 });
+
+describe("radosObjectsFor", () => {
+  it("keeps one object store per backend and cluster", () => {
+    const backend = {};
+    radosObjectsFor(backend, "backup").create("backups", "backup.x.meta", "{}");
+    expect(radosObjectsFor(backend, "backup").list("backups")).toEqual(["backup.x.meta"]);
+    expect(radosObjectsFor(backend, "a").list("backups")).toEqual([]);
+    expect(radosObjectsFor({}, "backup").list("backups")).toEqual([]);
+    expect(radosObjectsFor(backend, "backup").create("backups", "backup.x.meta", "{}")).toBe(false);
+  });
+});
