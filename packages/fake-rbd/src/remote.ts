@@ -10,6 +10,7 @@ import type {
   DiffReadOptions,
   DiskUsage,
   ExportDiffOptions,
+  ExportFormatOptions,
   ImageInfo,
   ImageRef,
   ImportDiffOptions,
@@ -235,17 +236,19 @@ export class RemoteRbd implements RbdBackend {
     for (const line of parsed.success ? parsed.data.warnings : []) warn?.(line);
   }
 
-  async exportImage(ref: SnapRef): Promise<Readable> {
-    const response = await this.#send("GET", `${this.#image(ref)}/export`, { query: this.#snapQuery(ref) });
+  async exportImage(ref: SnapRef, options?: ExportFormatOptions): Promise<Readable> {
+    const response = await this.#send("GET", `${this.#image(ref)}/export`, {
+      query: { ...this.#snapQuery(ref), exportFormat: options?.exportFormat },
+    });
     return this.#download(response, `export of ${describe(ref)}`);
   }
 
   async importImage(
     ref: ImageRef,
     stream: Readable,
-    options?: Partial<CreateImageOptions> & ImportDiffOptions,
+    options?: Partial<CreateImageOptions> & ImportDiffOptions & ExportFormatOptions,
   ): Promise<void> {
-    const { features, size, order, stripeUnit, stripeCount, sparseSize } = options ?? {};
+    const { features, size, order, stripeUnit, stripeCount, sparseSize, exportFormat } = options ?? {};
     await this.#call("POST", `${this.#image(ref)}/import`, {
       stream,
       query: {
@@ -255,6 +258,7 @@ export class RemoteRbd implements RbdBackend {
         stripeUnit,
         stripeCount,
         sparseSize,
+        exportFormat,
         ...(features !== undefined && { features: features.join(",") }),
       },
     });

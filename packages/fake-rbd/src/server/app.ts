@@ -10,6 +10,7 @@ import {
   diffQuery,
   discardBody,
   ERROR_TRAILER,
+  exportQuery,
   httpStatusFor,
   importDiffQuery,
   importQuery,
@@ -193,7 +194,8 @@ export function buildRbdServer(options: RbdServerOptions): FastifyInstance {
     streamOut(reply, await backend.exportDiff(atSnap(r.params, q), diffOptions(q)));
   });
   app.get(`${I}/export`, async (r: Req, reply: FastifyReply) => {
-    streamOut(reply, await backend.exportImage(atSnap(r.params, snapQuery.parse(r.query))));
+    const { exportFormat, ...q } = exportQuery.parse(r.query);
+    streamOut(reply, await backend.exportImage(atSnap(r.params, q), exportFormat ? { exportFormat } : {}));
   });
   app.post(`${I}/import-diff`, async (r: Req, reply) => {
     const { sparseSize, unknownV1Tags, ...q } = importDiffQuery.parse(r.query);

@@ -113,7 +113,17 @@ export const importDiffQuery = namespaceQuery.extend({
 /** import-diff answers with the lines rbd would print while carrying on (also beside an error). */
 export const warningsJson = z.object({ warnings: z.array(z.string()).default([]) });
 
+const exportFormat = z.coerce
+  .number()
+  .int()
+  .refine((n) => n === 1 || n === 2, "export format is 1 or 2")
+  .transform((n) => n as 1 | 2)
+  .optional();
+
+export const exportQuery = snapQuery.extend({ exportFormat });
+
 export const importQuery = namespaceQuery.extend({
+  exportFormat,
   sparseSize: byteCount.optional(),
   size: byteCount.optional(),
   order: z.coerce.number().int().optional(),

@@ -95,7 +95,11 @@ function snapCreate(verb: Verb): Command {
     await openHead(ctx, target);
     const progress = ctx.progress("Creating snap", cmd.opts<SnapOptions>().progress === false);
     try {
-      await progress.run(() => ctx.backend.createSnap(imageRef(target), target.snap ?? ""));
+      await progress.run(async () => {
+        await ctx.backend.createSnap(imageRef(target), target.snap ?? "");
+        // rbd 16.2 shows 10% once the snapshot is taken, then 100%; a refusal stays at 0%
+        progress.update(10, 100);
+      });
     } catch (error) {
       throw failWith("failed to create snapshot", error);
     }

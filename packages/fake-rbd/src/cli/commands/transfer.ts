@@ -60,14 +60,12 @@ export function exportCommand(verb: Verb): Command {
     )
     .argument("[path-name]", 'export file (or "-" for stdout)')
     .option("--path <path>", 'export file (or "-" for stdout)')
-    .option("--export-format <format>", "format of image file (only 1 is supported by fake-rbd)");
+    .option("--export-format <format>", "format of image file (1: raw bytes, 2: header and snapshots)");
   addImageOptions(cmd, true);
   addNoProgressOption(cmd);
   return verb(cmd, async (ctx) => {
     const opts = cmd.opts<TransferOptions & { path?: string; exportFormat?: string }>();
-    if (opts.exportFormat !== undefined && opts.exportFormat !== "1") {
-      throw new CliFailure("rbd: --export-format 2 is not supported by fake-rbd", 95);
-    }
+    const format = exportFormat(opts.exportFormat);
     const spec = resolveImageSpec(cmd.args[0], opts, "permitted", ctx.cluster);
     const path = cmd.args[1] ?? opts.path;
     if (path === undefined) throw invalidArgument("path was not specified");
@@ -76,7 +74,7 @@ export function exportCommand(verb: Verb): Command {
     const progress = ctx.progress("Exporting image", opts.progress === false);
     try {
       await progress.run(async () => {
-        const source = await ctx.backend.exportImage(snapRef(spec));
+        const source = await ctx.backend.exportImage(snapRef(spec), format);
         await copy(source, destination, path === STDIO, track(progress, info.size));
       });
     } catch (error) {
@@ -130,7 +128,7 @@ export function importCommand(verb: Verb): Command {
     .option("--path <path>", 'import file (or "-" for stdin)')
     .option("--dest-pool <dest-pool>", "destination pool name")
     .option("--dest <dest>", "destination image name")
-    .option("--export-format <format>", "format of image file (only 1 is supported by fake-rbd)")
+    .option("--export-format <format>", "format of image file (1: raw bytes, 2: header and snapshots)")
     .option("--sparse-size <sparse-size>", "sparse size in B/K/M [default: 4K]");
   addImageOptions(cmd, false);
   addCreateOptions(cmd);
@@ -145,9 +143,7 @@ export function importCommand(verb: Verb): Command {
         sparseSize?: string;
       }
     >();
-    if (opts.exportFormat !== undefined && opts.exportFormat !== "1") {
-      throw new CliFailure("rbd: --export-format 2 is not supported by fake-rbd", 95);
-    }
+    const format = exportFormat(opts.exportFormat);
     const path = cmd.args[0] ?? opts.path;
     if (path === undefined) throw invalidArgument("path was not specified");
     if (opts.pool !== undefined) ctx.err("rbd: -p [ --pool ] is deprecated, use --dest-pool\n");
@@ -198,6 +194,7 @@ export function importCommand(verb: Verb): Command {
       await progress.run(() =>
         ctx.backend.importImage(ref, source, {
           ...createOptions,
+          ...format,
           ...(size !== undefined && { size }),
           ...sparse(opts.sparseSize),
         }),
@@ -269,4 +266,11 @@ export function importDiffCommand(verb: Verb): Command {
 function sparse(value: string | undefined): { sparseSize?: number } {
   if (value === undefined) return {};
   return { sparseSize: parseRbdSize(/[0-9]$/.test(value) ? `${value}B` : value, "--sparse-size") };
+}
+
+/** --export-format: rbd accepts 1 and 2 only (boost's wording and status otherwise). */
+function exportFormat(value: string | undefined): { exportFormat?: 1 | 2 } {
+  if (value === undefined) return {};
+  if (value === "1" || value === "2") return { exportFormat: Number(value) as 1 | 2 };
+  throw new CliFailure("rbd: the argument for option '--export-format' is invalid", 1);
 }
