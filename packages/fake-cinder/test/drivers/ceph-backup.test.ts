@@ -514,6 +514,38 @@ describe("incrementals across clusters", () => {
   });
 });
 
+describe("tempest's export/import with a new id", () => {
+  it("imports the clone, deletes it, and the original still restores", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    await lab.rbdA.writeImage(a.volumeImageRef(v.id), 0, pattern(4096, 31));
+    const bk = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    const rec = a.exportRecord(ADMIN, bk.id);
+    const fields = decodeRecord(rec.backupUrl) as Record<string, unknown>;
+    const newId = "99999999-9999-4999-8999-999999999999";
+    // tempest re-encodes with json.dumps after swapping the id
+    const url = Buffer.from(JSON.stringify({ ...fields, id: newId })).toString("base64");
+    const clone = a.importRecord(ADMIN, rec.backupService, url);
+    expect(clone.id).toBe(newId);
+    await lab.idle();
+    expect(a.getBackup(ADMIN, newId)).toMatchObject({ status: "available", volumeId: v.id });
+    expect(a.listBackups(ADMIN, { allTenants: true }).map((b) => b.id)).toContain(newId);
+    a.deleteBackup(ADMIN, newId);
+    await lab.idle();
+    // the clone had no snapshot of its own: the base stays, and so does the original's .meta
+    expect(await lab.backupRbd.listImages("backups")).toEqual([`volume-${v.id}.backup.${bk.id}`]);
+    expect(radosObjectsFor(lab.backupRbd).list("backups")).toEqual([`backup.${bk.id}.meta`]);
+    const res = a.restoreBackup(MEMBER, bk.id, {});
+    await lab.idle();
+    expect(a.getVolume(MEMBER, res.volumeId).status).toBe("available");
+    const bytes = await lab.rbdA.readImage(a.volumeImageRef(res.volumeId), 0, 4096);
+    expect(Buffer.from(bytes).equals(Buffer.from(pattern(4096, 31)))).toBe(true);
+  });
+});
+
 describe("ceph backup driver quirks", () => {
   it("a leftover backup.<bid>.meta object fails the backup, which cleans up its base", async () => {
     const lab = await makeLab();
