@@ -35,6 +35,7 @@ import {
   VolumeAttachmentNotFound,
   VolumeMetadataNotFound,
   VolumeNotFound,
+  VolumeTypeNotFound,
   VolumeTypeNotFoundByName,
 } from "./errors.js";
 import {
@@ -538,10 +539,12 @@ export class CinderCloud {
     return s;
   }
 
+  /** volume_types.get_by_name_or_id: a UUID-like identity that matches nothing is "type <id>" */
   #volumeType(idOrName: string): VolumeType {
     const t = this.#volumeTypes.find((vt) => vt.id === idOrName || vt.name === idOrName);
-    if (!t) throw new VolumeTypeNotFoundByName(idOrName);
-    return t;
+    if (t) return t;
+    const uuidLike = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(idOrName);
+    throw uuidLike ? new VolumeTypeNotFound(idOrName) : new VolumeTypeNotFoundByName(idOrName);
   }
 
   #limitsFor(projectId: string): QuotaSet {

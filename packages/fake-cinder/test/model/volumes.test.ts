@@ -51,6 +51,10 @@ describe("volumes", () => {
     expect(fault(() => a.createVolume(MEMBER, { size: 1, volumeType: "gold" })).message).toBe(
       "Volume type with name gold could not be found.",
     );
+    expect(
+      fault(() => a.createVolume(MEMBER, { size: 1, volumeType: "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f" }))
+        .message,
+    ).toBe("Volume type 0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f could not be found.");
     expect(fault(() => a.createVolume(MEMBER, { size: 1, availabilityZone: "mars" })).message).toBe(
       "Availability zone 'mars' is invalid.",
     );
