@@ -90,8 +90,9 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
     logger: options.logger ?? false,
     genReqId: newRequestId,
     bodyLimit: maxBody,
-    // Cinder's routes are case-sensitive and accept a trailing slash on collections.
+    // Cinder's routes accept a trailing slash on collections; they match GET, not HEAD
     routerOptions: { ignoreTrailingSlash: true },
+    exposeHeadRoutes: false,
   });
   app.decorateRequest("cinder", null);
 
