@@ -149,8 +149,8 @@ export function importCommand(verb: Verb): Command {
     if (opts.pool !== undefined) ctx.err("rbd: -p [ --pool ] is deprecated, use --dest-pool\n");
     const destSpec = cmd.args[1];
     const parsed = destSpec === undefined ? undefined : parseSpec(destSpec);
-    const image = parsed?.image ?? opts.dest ?? opts.image ?? (path === STDIO ? undefined : basename(path));
-    if (!image) throw invalidArgument("destination image name was not specified");
+    // like rbd, the default name is the path's basename, even "-" for stdin
+    const image = parsed?.image ?? opts.dest ?? opts.image ?? basename(path);
     if (parsed?.snap)
       throw invalidArgument("destination snapshot name specified for a command that doesn't use it");
     const explicitPool = parsed?.pool ?? opts.destPool ?? opts.pool;
