@@ -765,7 +765,9 @@ export class CinderCloud {
             if (v.id !== want) return false;
             break;
           case "metadata": {
-            const meta = (typeof want === "string" ? JSON.parse(want) : want) as Record<string, string>;
+            const meta = parseMetadataFilter(want);
+            // an unreadable metadata filter matches nothing rather than failing the request
+            if (meta === undefined) return false;
             for (const [mk, mv] of Object.entries(meta)) if (v.metadata[mk] !== mv) return false;
             break;
           }
@@ -894,7 +896,12 @@ export class CinderCloud {
   extendVolume(ctx: RequestContext, id: string, newSize: number, opts: { attached?: boolean } = {}): void {
     const v = this.#volume(ctx, id);
     this.#httpFault("volume.extend", this.#target({ volumeId: id }));
-    const increase = Math.trunc(newSize) - v.size;
+    if (!Number.isInteger(newSize)) {
+      throw new InvalidInput(
+        `New size for extend must be greater than current size. (current: ${v.size}, extended: ${newSize}).`,
+      );
+    }
+    const increase = newSize - v.size;
     if (increase <= 0) {
       throw new InvalidInput(
         `New size for extend must be greater than current size. (current: ${v.size}, extended: ${newSize}).`,
@@ -931,9 +938,9 @@ export class CinderCloud {
   resetVolumeStatus(ctx: RequestContext, id: string, req: ResetVolumeStatusRequest): void {
     const v = this.#volume(ctx, id);
     this.#authorize(ctx, "volume_extension:volume_admin_actions:reset_status");
-    const status = req.status ? req.status.toLowerCase() : undefined;
-    const attachStatus = req.attachStatus ? req.attachStatus.toLowerCase() : undefined;
-    const migrationStatus = req.migrationStatus ? req.migrationStatus.toLowerCase() : undefined;
+    const status = req.status ? String(req.status).toLowerCase() : undefined;
+    const attachStatus = req.attachStatus ? String(req.attachStatus).toLowerCase() : undefined;
+    const migrationStatus = req.migrationStatus ? String(req.migrationStatus).toLowerCase() : undefined;
     if (!status && !attachStatus && !migrationStatus) {
       throw new BadRequest("Must specify 'status', 'attach_status' or 'migration_status' for update.");
     }
@@ -1880,7 +1887,7 @@ export class CinderCloud {
   resetBackupStatus(ctx: RequestContext, id: string, status: string): void {
     const b = this.#backup(ctx, id);
     this.#authorize(ctx, "volume_extension:backup_admin_actions:reset_status");
-    const wanted = (status ?? "").toLowerCase();
+    const wanted = String(status ?? "").toLowerCase();
     if (!status || !["available", "error"].includes(wanted)) {
       throw new BadRequest(
         `Backup status: ${status} is invalid, valid statuses are: ${pyList(["available", "error"])}.`,
@@ -1969,6 +1976,20 @@ export class CinderCloud {
 function stableUuid(name: string): string {
   const h = createHash("sha1").update(name).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function parseMetadataFilter(value: unknown): Record<string, unknown> | undefined {
+  if (value !== null && typeof value === "object" && !Array.isArray(value))
+    return value as Record<string, unknown>;
+  if (typeof value !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** the text Cinder stores as fail_reason: str(exc) */
