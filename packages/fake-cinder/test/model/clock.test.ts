@@ -1,5 +1,7 @@
+import { LocalRbd } from "@cinderlab/fake-rbd";
 import { describe, expect, it } from "vitest";
 import { ManualClock, pythonFloatRepr, RealClock } from "../../src/clock/index.js";
+import { CinderCloud } from "../../src/model/cloud.js";
 
 describe("ManualClock", () => {
   it("runs due tasks in time order, ties in scheduling order, including tasks scheduled by tasks", () => {
@@ -49,8 +51,6 @@ describe("RealClock", () => {
 
 describe("CinderCloud on a RealClock", () => {
   it("moves statuses after the configured delays; idle() resolves when nothing is pending", async () => {
-    const { LocalRbd } = await import("@cinderlab/fake-rbd");
-    const { CinderCloud } = await import("../../src/model/cloud.js");
     const rbd = new LocalRbd();
     await rbd.createPool("volumes");
     await rbd.createPool("backups");
