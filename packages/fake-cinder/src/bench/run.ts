@@ -6,6 +6,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { cpuPerRequest } from "./cpu.js";
 import { procedureBench } from "./procedure.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? "5");
@@ -103,6 +104,13 @@ const median = times[Math.floor(times.length / 2)] ?? Number.NaN;
 
 const { proc: labProc, info: lab } = await child<{ rssBytes: number }>("./idle-lab.js", []);
 await stop(labProc);
+
+const cpu = await cpuPerRequest(100);
+for (const f of cpu) {
+  console.log(
+    `CPU per request (in-process inject, ${f.volumes} volumes) ${f.what}: ${f.cpuMsPerRequest.toFixed(3)} ms → at most ${(1000 / f.cpuMsPerRequest).toFixed(0)} req/s per core`,
+  );
+}
 
 const find = (what: string, volumes: number) => rows.find((r) => r.what === what && r.volumes === volumes);
 const backupShow = find("backup show", 100);
