@@ -23,6 +23,8 @@ export interface ExecuteInput {
   pollMinMs?: number;
   pollMaxMs?: number;
   names: Map<string, string>;
+  /** Cinder API requests sent by the engine (for the report) */
+  apiCalls?: () => number;
   start: (deps: EngineDeps) => Migration;
 }
 
@@ -86,7 +88,7 @@ export async function execute(input: ExecuteInput): Promise<MigrationReport> {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
   }
-  const report = writeReports(migration.state, input.stateDir, input.reportPath);
+  const report = writeReports(migration.state, input.stateDir, input.reportPath, input.apiCalls?.());
   if (input.output === "json") {
     process.stdout.write(`${JSON.stringify({ event: "report", report })}\n`);
   } else {
@@ -97,8 +99,14 @@ export async function execute(input: ExecuteInput): Promise<MigrationReport> {
   return report;
 }
 
-export function writeReports(state: RunState, stateDir: string, reportPath?: string): MigrationReport {
+export function writeReports(
+  state: RunState,
+  stateDir: string,
+  reportPath?: string,
+  apiCalls?: number,
+): MigrationReport {
   const report = buildReport(state, new Date());
+  if (apiCalls !== undefined) report.apiCalls = apiCalls;
   const md = renderMarkdown(report);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   writeFileSync(join(stateDir, `${report.runId}.report.md`), md);

@@ -32,8 +32,16 @@ export function resumeCommand(): Command {
     const { path, records } = readJournal(stateDir, run);
     const state = fold(records);
     const { header } = state;
-    const a = await connectCinder(cloudConfig(header.from, raw), { requireAdmin: "backup export" });
-    const b = await connectCinder(cloudConfig(header.to, raw), { requireAdmin: "backup import" });
+    const calls = { a: 0, b: 0 };
+    const a = await connectCinder(cloudConfig(header.from, raw), {
+      requireAdmin: "backup export",
+      http: { onRequest: () => void calls.a++ },
+    });
+    const b = await connectCinder(cloudConfig(header.to, raw), {
+      requireAdmin: "backup import",
+      http: { onRequest: () => void calls.b++ },
+    });
+    const connectCalls = calls.a + calls.b;
     const names = new Map(
       [...state.volumes.values()].map((v) => [v.volumeId, v.facts.source?.name || v.volumeId]),
     );
@@ -49,6 +57,7 @@ export function resumeCommand(): Command {
       pollMinMs: o.pollMin,
       pollMaxMs: o.pollMax,
       names,
+      apiCalls: () => calls.a + calls.b - connectCalls,
       start: (deps) => Migration.resume(deps, records),
     });
   });

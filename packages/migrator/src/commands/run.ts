@@ -95,8 +95,16 @@ export function runCommand(): Command {
     const typeMap = parseMap(o.typeMap, "--type-map");
     const azMap = parseMap(o.azMap, "--az-map");
     const ceph = cephSettings(raw);
-    const a = await connectCinder(cloudConfig(from, raw), { requireAdmin: "backup export" });
-    const b = await connectCinder(cloudConfig(to, raw), { requireAdmin: "backup import" });
+    const calls = { a: 0, b: 0 };
+    const a = await connectCinder(cloudConfig(from, raw), {
+      requireAdmin: "backup export",
+      http: { onRequest: () => void calls.a++ },
+    });
+    const b = await connectCinder(cloudConfig(to, raw), {
+      requireAdmin: "backup import",
+      http: { onRequest: () => void calls.b++ },
+    });
+    const connectCalls = calls.a + calls.b;
     const selected = await selectVolumes(a, {
       volumes,
       ...(o.all ? { all: true } : {}),
@@ -120,6 +128,7 @@ export function runCommand(): Command {
       pollMinMs: o.pollMin,
       pollMaxMs: o.pollMax,
       names,
+      apiCalls: () => calls.a + calls.b - connectCalls,
       start: (deps) =>
         Migration.start(deps, {
           runId,

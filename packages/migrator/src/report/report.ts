@@ -37,6 +37,8 @@ export interface MigrationReport {
   totals: { volumes: number; migrated: number; failed: number; pending: number; verified: number };
   volumes: VolumeReport[];
   leftBehind: LeftBehind[];
+  /** Cinder API requests this invocation sent after connecting (not counted by `status`) */
+  apiCalls?: number;
 }
 
 export function sideLabel(ref: SideRef): string {
