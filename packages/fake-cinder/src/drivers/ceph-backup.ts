@@ -273,7 +273,15 @@ export class CephBackupDriver implements BackupDriver {
     length: number,
   ): Promise<void> {
     const base = this.#ref(backup.container, baseName);
-    await this.#rbd.createImage(base, { size: length, features: BASE_IMAGE_FEATURES });
+    try {
+      await this.#rbd.createImage(base, { size: length, features: BASE_IMAGE_FEATURES });
+    } catch (err) {
+      // two snapshot backups of one volume collide on the legacy name (rbd.ImageExists)
+      if ((err as { code?: unknown }).code === "EEXIST") {
+        throw new BackupDriverError("[errno 17] RBD image already exists (error creating image)", "Other");
+      }
+      throw err;
+    }
     // chunked copy of the device's bytes (for a snapshot, Cinder copies a temporary volume made
     // from it: the snapshot's data); the allocated extents are enough, the base is sparse
     const src: SnapRef = backup.snapshotId

@@ -565,6 +565,33 @@ describe("ceph backup driver quirks", () => {
     expect(await lab.backupRbd.listImages("backups")).toEqual([]);
   });
 
+  it("a second snapshot backup of a volume collides on the legacy base; incrementals pick the parent by data_timestamp", async () => {
+    const lab = await makeLab();
+    const { a } = lab;
+    const v = a.createVolume(MEMBER, { size: 1 });
+    await lab.idle();
+    const early = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    lab.clock.advance(1000);
+    const snap = a.createSnapshot(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    lab.clock.advance(1000);
+    const late = a.createBackup(MEMBER, { volumeId: v.id });
+    await lab.idle();
+    // from a snapshot, only backups older than the snapshot may be the parent
+    const first = a.createBackup(MEMBER, { volumeId: v.id, snapshotId: snap.id, incremental: true });
+    expect(first.parentId).toBe(early.id);
+    expect(first.parentId).not.toBe(late.id);
+    await lab.idle();
+    expect(a.getBackup(MEMBER, first.id).status).toBe("available");
+    const second = a.createBackup(MEMBER, { volumeId: v.id, snapshotId: snap.id });
+    await lab.idle();
+    expect(a.getBackup(MEMBER, second.id)).toMatchObject({
+      status: "error",
+      failReason: "[errno 17] RBD image already exists (error creating image)",
+    });
+  });
+
   it("a backup in a non-default container pool cannot be restored (restore point looked up in backup_ceph_pool)", async () => {
     const lab = await makeLab();
     const { a } = lab;
