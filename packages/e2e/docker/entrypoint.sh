@@ -1,8 +1,8 @@
 #!/bin/bash
 # Entrypoint of the cinderlab/ceph image: a single-node Ceph 16.2 (one monitor, an optional
 # manager, one memstore OSD) on the container's own address, cephx on. The container is
-# ready when `ceph health` says HEALTH_OK and `rbd ls` works on every pool in CEPH_POOLS;
-# the testcontainers module (packages/e2e/src/ceph/ceph-container.ts) waits on exactly that.
+# ready when health is HEALTH_OK, the manager is available and `rbd ls` works on every pool
+# in CEPH_POOLS; the testcontainers module (packages/e2e/src/ceph/ceph-container.ts) waits on exactly that.
 #
 # Environment:
 #   CEPH_POOLS="rbd"    pools to create and `rbd pool init`
@@ -89,9 +89,10 @@ ceph-osd -i "$OSD_ID" --mkfs --osd-uuid "$OSD_UUID" >/var/log/ceph/osd-mkfs.log 
 ceph-osd -f -i "$OSD_ID" & children+=($!)
 say "osd.$OSD_ID (memstore, pid $!)"
 
+# all pools first, so their PGs peer together; then `rbd pool init`, which blocks until a
+# pool's PGs are active, i.e. until the OSD serves I/O
+for pool in $POOLS; do C osd pool create "$pool" 8 8 replicated >/dev/null; done
 for pool in $POOLS; do
-  C osd pool create "$pool" 8 8 replicated >/dev/null
-  # blocks until the pool's PGs are active, i.e. until the OSD serves I/O
   timeout 120 rbd pool init "$pool"
   say "pool $pool"
 done

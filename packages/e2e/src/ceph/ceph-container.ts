@@ -25,7 +25,7 @@ function shellQuote(s: string): string {
  * A single-node Ceph (mon, mgr, memstore OSD) in one container, in the testcontainers
  * idiom. Any image whose entrypoint honours CEPH_POOLS / CEPH_MGR / CEPH_CLIENTS and writes
  * /etc/ceph/ceph.conf and /etc/ceph/ceph.client.admin.keyring works (see
- * packages/e2e/docker/entrypoint.sh). Ready means HEALTH_OK and a working `rbd ls` on every
+ * packages/e2e/docker/entrypoint.sh). Ready means HEALTH_OK, an available manager and a working `rbd ls` on every
  * pool, checked inside the container, then again from the host by the provider.
  */
 export class CephContainer extends GenericContainer {
@@ -65,9 +65,12 @@ export class CephContainer extends GenericContainer {
     const poolChecks = pools
       .map((p) => `rbd --client-mount-timeout 5 ls ${shellQuote(p)} >/dev/null`)
       .join(" && ");
-    const health = this.#withMgr
-      ? "ceph --connect-timeout 5 health | grep -q '^HEALTH_OK'"
-      : "ceph --connect-timeout 5 health >/dev/null";
+    // One `ceph status` (a Python start) gives both health and the manager: the monitor
+    // says HEALTH_OK before any manager has registered, so health alone is not enough.
+    const status = "s=$(ceph --connect-timeout 5 status -f json)";
+    const healthOk = `case "$s" in *'"health":{"status":"HEALTH_OK"'*) ;; *) exit 1 ;; esac`;
+    const mgrUp = `case "$s" in *'"mgrmap":{"available":true'*) ;; *) exit 1 ;; esac`;
+    const health = this.#withMgr ? `${status} && ${healthOk} && ${mgrUp}` : status;
     this.withEnvironment({
       CEPH_POOLS: pools.join(" "),
       CEPH_MGR: this.#withMgr ? "1" : "0",
