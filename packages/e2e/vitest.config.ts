@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     // a lab (node) starting while Python CLIs run on 2 cores can take several seconds
     hookTimeout: 60_000,
+    // each real-client file runs its Python CLI calls one after another; two files at
+    // a time keep both cores busy (vitest's default on 2 cores is one worker)
+    maxWorkers: 2,
   },
 });

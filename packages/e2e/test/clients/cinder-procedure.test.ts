@@ -76,7 +76,7 @@ describe("real cinder CLI: cross-cluster backup, export, import, restore (Keysto
       fail_reason: "None",
     });
     // the volume is back to available once its backup is done
-    expect((await a.props("show", vid)).status).toBe("available");
+    await lab.waitStatus("a", "volume", vid, "available");
     const listed = await a.list("backup-list");
     expect(listed.find((row) => row.ID === bid)).toMatchObject({ "Volume ID": vid, Status: "available" });
 
@@ -112,7 +112,7 @@ describe("real cinder CLI: cross-cluster backup, export, import, restore (Keysto
     expect(restore).toEqual({ backup_id: bid, volume_id: tvid, volume_name: "restore-target-1g" });
     const restored = await b.waitStatus("show", tvid, "available", ["error", "error_restoring"]);
     expect(restored.size).toBe("1");
-    expect((await b.props("backup-show", bid)).status).toBe("available");
+    await lab.waitStatus("b", "backup", bid, "available");
 
     const targetSha = await sha256OfVolume(rbd, lab.volumeImage("b", tvid));
     expect(targetSha).toBe(await sourceSha);
