@@ -31,12 +31,13 @@ const tokenBody = z.object({
 });
 
 const VOLUME_SERVICE_TYPES = ["block-storage", "volumev3", "volume"];
-/** Renew this long before Keystone's expires_at so a long poll never carries a dead token. */
+/** Renew this long before Keystone's expires_at (at most a tenth of the token's life) so a long poll never carries a dead token. */
 const EXPIRY_MARGIN_MS = 60_000;
 
 export class OpenStackSession {
   private token: string | undefined;
   private expiresAt = 0;
+  private margin = EXPIRY_MARGIN_MS;
   private reauthInFlight: Promise<void> | undefined;
   cinderEndpoint = "";
   projectId = "";
@@ -98,6 +99,7 @@ export class OpenStackSession {
     const t = parsed.data.token;
     this.token = subject;
     this.expiresAt = Date.parse(t.expires_at);
+    this.margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, (this.expiresAt - this.now()) / 10));
     this.userId = t.user.id;
     this.projectId = t.project?.id ?? "";
     this.roles = t.roles.map((r) => r.name);
@@ -132,7 +134,7 @@ export class OpenStackSession {
 
   private async ensureFresh(force = false): Promise<void> {
     if (this.cloud.authType === "noauth") return;
-    if (!force && this.token && this.now() < this.expiresAt - EXPIRY_MARGIN_MS) return;
+    if (!force && this.token && this.now() < this.expiresAt - this.margin) return;
     // One re-auth for all concurrent callers.
     this.reauthInFlight ??= this.authenticate().finally(() => {
       this.reauthInFlight = undefined;
