@@ -99,7 +99,10 @@ function addCommonOptions(command: Command): Command {
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .addOption(
-      new Option("--clock <clock>", "real: statuses move after the delays; manual: only on POST /_fake/clock/advance")
+      new Option(
+        "--clock <clock>",
+        "real: statuses move after the delays; manual: only on POST /_fake/clock/advance",
+      )
         .choices(["real", "manual"])
         .default("real"),
     )
