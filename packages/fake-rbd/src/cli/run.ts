@@ -1,7 +1,7 @@
 import { type Command, CommanderError } from "commander";
 import { isRbdError } from "../model/errors.js";
 import { CliContext, type RunOptions, type Verb } from "./context.js";
-import { CliFailure, cppStrerror, EXIT_USAGE, errnoOf } from "./errors.js";
+import { CliFailure, EXIT_USAGE, errnoOf } from "./errors.js";
 import { buildProgram } from "./program.js";
 
 export type { RunOptions } from "./context.js";
@@ -60,14 +60,18 @@ function report(error: unknown, program: Command, io: RunOptions, debug: boolean
   }
   if (error instanceof CommanderError) return reportCommander(error, program, io, write);
   if (isRbdError(error)) {
-    write(error.rbdMessage.split("\n"));
-    return error.exitStatus || error.errno;
+    // the model's own rendering of what rbd prints (some outcomes rbd reports and exits 0)
+    if (error.exitStatus === 0 && error.printsTo === "stdout") io.stdout.write(`${error.rbdMessage}\n`);
+    else write(error.rbdMessage.split("\n"));
+    if (debug && error.stack) write([error.stack]);
+    return error.exitStatus;
   }
-  const errno = errnoOf(error);
+  // Not a refusal rbd would make: an I/O error (with an errno) or a fault in fake-rbd itself.
   const message = error instanceof Error ? error.message : String(error);
-  write([`rbd: ${message}`]);
+  const hasErrno = typeof error === "object" && error !== null && ("errno" in error || "code" in error);
+  write([`rbd: ${message}${debug || hasErrno ? "" : " (fake-rbd internal error; --debug shows where)"}`]);
   if (debug && error instanceof Error && error.stack) write([error.stack]);
-  return errno === 5 && !(error instanceof Error && "errno" in error) ? EXIT_USAGE : errno;
+  return hasErrno ? errnoOf(error) : EXIT_USAGE;
 }
 
 function reportCommander(
@@ -104,13 +108,3 @@ function reportCommander(
       return error.exitCode || EXIT_USAGE;
   }
 }
-
-// Used by `bin.ts` to describe a transport failure the way rbd reports a lost cluster.
-export function connectionFailure(url: string, error: unknown): CliFailure {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new CliFailure(`rbd: couldn't connect to the cluster! fake-rbd server ${url}: ${reason}`, 110, {
-    cause: error,
-  });
-}
-
-export { cppStrerror };
