@@ -14,11 +14,13 @@ function enumerateKillPoints(cleanup: boolean): Point[] {
   const lab = new MemoryLab();
   const v = lab.a.addVolume({ size: 1, name: "probe" }, pattern(9, 5000));
   const seen: Point[] = [];
+  const extra = cleanup ? { toProject: "proj-2" } : {};
   const { migration } = startRun(
     lab,
     [v.id],
-    { cleanup },
+    { cleanup, ...extra },
     {
+      receiver: lab.b.asProject("proj-2"),
       crashPoint: (_vol, step, phase) => {
         const p: Point = `${step}:${phase}`;
         if (!seen.includes(p)) seen.push(p);
@@ -33,11 +35,13 @@ async function crashAndResume(point: Point, cleanup: boolean, pauseMs: number) {
   const data = pattern(11, 20000);
   const v = lab.a.addVolume({ size: 1, name: "victim", metadata: { k: "v" } }, data);
   let fired = false;
+  const extra = cleanup ? { toProject: "proj-2" } : {};
   const { journal, migration } = startRun(
     lab,
     [v.id],
-    { cleanup },
+    { cleanup, ...extra },
     {
+      receiver: lab.b.asProject("proj-2"),
       crashPoint: (_vol, step, phase) => {
         if (!fired && `${step}:${phase}` === point) {
           fired = true;
@@ -49,7 +53,10 @@ async function crashAndResume(point: Point, cleanup: boolean, pauseMs: number) {
   await expect(migration.run()).rejects.toBeInstanceOf(SimulatedCrash);
   // the clouds go on while the migrator is dead
   await lab.clock.sleep(pauseMs);
-  const resumed = Migration.resume(deps(lab, journal as MemoryJournal), [...journal.records]);
+  const resumed = Migration.resume(
+    deps(lab, journal as MemoryJournal, { receiver: lab.b.asProject("proj-2") }),
+    [...journal.records],
+  );
   const state = await resumed.run();
   return { lab, v, data, state };
 }
@@ -59,7 +66,7 @@ describe("crash and resume at every kill point", async () => {
   const cleanupPoints = await enumerateKillPoints(true);
 
   it("enumerates before and after for every step, and during for every wait", () => {
-    for (const s of STEP_NAMES.filter((x) => x !== "cleanup")) {
+    for (const s of STEP_NAMES.filter((x) => x !== "cleanup" && x !== "transfer")) {
       expect(points).toContain(`${s}:before`);
       expect(points).toContain(`${s}:acted`);
       expect(points).toContain(`${s}:after`);
@@ -67,6 +74,9 @@ describe("crash and resume at every kill point", async () => {
     for (const s of ["wait-backup", "wait-import", "wait-volume", "wait-restore"])
       expect(points).toContain(`${s}:during`);
     expect(cleanupPoints).toContain("cleanup:during");
+    for (const s of ["transfer", "cleanup"]) {
+      for (const phase of ["before", "acted", "after"]) expect(cleanupPoints).toContain(`${s}:${phase}`);
+    }
   });
 
   for (const pauseMs of [0, 60_000]) {
@@ -86,14 +96,16 @@ describe("crash and resume at every kill point", async () => {
     });
   }
 
-  it.each(cleanupPoints.filter((p) => p.startsWith("cleanup") || p.startsWith("verify")))(
-    "with --cleanup: %s leaves no backup anywhere",
+  it.each(cleanupPoints.filter((p) => /^(verify|transfer|cleanup):/.test(p)))(
+    "with --to-project and --cleanup: %s leaves no backup anywhere and the volume in the project",
     async (point) => {
       const { lab, v, state } = await crashAndResume(point, true, 0);
       expect(state.volumes.get(v.id)?.outcome).toBe("migrated");
       expect(lab.a.backups.size + lab.b.backups.size).toBe(0);
       expect(lab.backupCeph.pool("backups").size).toBe(0);
       expect(lab.b.volumes.size).toBe(1);
+      expect([...lab.b.volumes.values()][0]?.projectId).toBe("proj-2");
+      expect(lab.b.transfers.size).toBe(0);
     },
   );
 });

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { STEP_NAMES } from "../src/engine/facts.js";
 import { fold } from "../src/engine/journal.js";
-import { startRun } from "./support/engine.js";
+import { Migration, SimulatedCrash } from "../src/engine/runner.js";
+import { deps, startRun } from "./support/engine.js";
 import { MemoryLab, pattern } from "./support/memory-lab.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -47,7 +48,7 @@ describe("the step machine against in-memory clouds", () => {
     expect(snapshotA()).toEqual(sourceBefore);
     // every step of every volume is journalled before and after (cleanup is skipped: not asked)
     const recs = journal.records;
-    for (const step of STEP_NAMES.filter((s) => s !== "cleanup")) {
+    for (const step of STEP_NAMES.filter((s) => s !== "cleanup" && s !== "transfer")) {
       expect(recs.filter((r) => r.t === "before" && r.step === step)).toHaveLength(3);
       expect(recs.filter((r) => r.t === "after" && r.step === step)).toHaveLength(3);
     }
@@ -132,5 +133,42 @@ describe("concurrency", () => {
     expect(maxCreating).toBe(2);
     expect(maxMoving).toBeLessThanOrEqual(4);
     expect(maxMoving).toBeGreaterThan(1);
+  });
+});
+
+describe("--to-project", () => {
+  it("hands the restored volume over with a volume transfer, and never journals the auth key", async () => {
+    const lab = new MemoryLab();
+    const v = lab.a.addVolume({ size: 1, name: "t" }, pattern(4, 100));
+    const receiver = lab.b.asProject("proj-2");
+    const { journal, migration } = startRun(lab, [v.id], { toProject: "proj-2" }, { receiver });
+    const state = await migration.run();
+    const vs = state.volumes.get(v.id);
+    expect(vs?.outcome, vs?.reason).toBe("migrated");
+    expect(lab.b.volumes.get(vs?.facts.targetVolumeId ?? "")?.projectId).toBe("proj-2");
+    expect(lab.b.volumes.get(vs?.facts.targetVolumeId ?? "")?.status).toBe("available");
+    expect(JSON.stringify(journal.records)).not.toMatch(/auth_?key/i);
+  });
+
+  it("after a crash between creating and accepting, replaces the stale transfer", async () => {
+    const lab = new MemoryLab();
+    const v = lab.a.addVolume({ size: 1, name: "t" }, pattern(4, 100));
+    const receiver = lab.b.asProject("proj-2");
+    let crashed = false;
+    const flaky = Object.create(receiver, {
+      acceptTransfer: {
+        value: async () => {
+          crashed = true;
+          throw new SimulatedCrash("between create and accept");
+        },
+      },
+    });
+    const { journal, migration } = startRun(lab, [v.id], { toProject: "proj-2" }, { receiver: flaky });
+    await expect(migration.run()).rejects.toBeInstanceOf(SimulatedCrash);
+    expect(crashed && lab.b.transfers.size === 1).toBe(true);
+    const state = await Migration.resume(deps(lab, journal, { receiver }), [...journal.records]).run();
+    expect(state.volumes.get(v.id)?.outcome).toBe("migrated");
+    expect(lab.b.transfers.size).toBe(0);
+    expect([...lab.b.volumes.values()][0]?.projectId).toBe("proj-2");
   });
 });

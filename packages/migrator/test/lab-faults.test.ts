@@ -23,15 +23,24 @@ describe("faults injected in the lab", () => {
     const names = ["ok-1", "backup-fails", "restore-fails", "import-stalls", "ok-2"];
     const vols = [];
     for (const [i, name] of names.entries()) {
-      vols.push(await seedVolume(lab, "a", { name, size: 1, writes: [{ offset: 0, data: pattern(i, 10_000) }] }));
+      vols.push(
+        await seedVolume(lab, "a", { name, size: 1, writes: [{ offset: 0, data: pattern(i, 10_000) }] }),
+      );
     }
     const [, backupFails, restoreFails, importStalls] = vols;
     const a = lab.lab.cluster("a");
     const b = lab.lab.cluster("b");
-    a.faults.add({ operation: "backup.create", volumeId: backupFails?.id, count: 1, action: { kind: "fail", failReason: "An unknown exception occurred." } });
+    a.faults.add({
+      operation: "backup.create",
+      volumeId: backupFails?.id,
+      count: 1,
+      action: { kind: "fail", failReason: "An unknown exception occurred." },
+    });
     a.faults.add({ operation: "backup.create", count: 2, action: { kind: "http", status: 503 } });
     b.faults.add({ operation: "backup.import", count: 2, action: { kind: "http", status: 503 } });
-    const sourceBefore = vols.map((v) => ({ ...a.cloud.getVolume({ projectId: a.projectId, userId: a.admin.id, isAdmin: true }, v.id) }));
+    const sourceBefore = vols.map((v) => ({
+      ...a.cloud.getVolume({ projectId: a.projectId, userId: a.admin.id, isAdmin: true }, v.id),
+    }));
     // faults that need backup ids are added the moment those backups appear in A
     const ctxA = { projectId: a.projectId, userId: a.admin.id, isAdmin: true };
     const added = new Promise<void>((resolve) => {
@@ -41,7 +50,11 @@ describe("faults injected in the lab", () => {
         const s = backups.find((x) => x.volumeId === importStalls?.id);
         if (!r || !s) return;
         off();
-        b.faults.add({ operation: "backup.restore", backupId: r.id, action: { kind: "fail", failReason: "restore failed" } });
+        b.faults.add({
+          operation: "backup.restore",
+          backupId: r.id,
+          action: { kind: "fail", failReason: "restore failed" },
+        });
         b.faults.add({ operation: "backup.import", backupId: s.id, action: { kind: "stall" } });
         resolve();
       });
@@ -71,11 +84,22 @@ describe("faults injected in the lab", () => {
     const by = (name: string) => report.volumes.find((v) => v.name === name);
     expect(by("ok-1")?.outcome).toBe("migrated");
     expect(by("ok-2")?.outcome).toBe("migrated");
-    expect(by("backup-fails")?.reason).toMatch(/^wait-backup: backup .* failed in .*a-admin.openrc: An unknown exception occurred\.$/);
-    expect(by("restore-fails")?.reason).toMatch(/^wait-restore: restore of backup .* failed in .*b-admin.openrc \(volume error_restoring\)$/);
-    expect(by("import-stalls")?.reason).toMatch(/^wait-import: imported backup .* did not finish within 8 s \(last status creating\)$/);
+    expect(by("backup-fails")?.reason).toMatch(
+      /^wait-backup: backup .* failed in .*a-admin.openrc: An unknown exception occurred\.$/,
+    );
+    expect(by("restore-fails")?.reason).toMatch(
+      /^wait-restore: restore of backup .* failed in .*b-admin.openrc \(volume error_restoring\)$/,
+    );
+    expect(by("import-stalls")?.reason).toMatch(
+      /^wait-import: imported backup .* did not finish within 8 s \(last status creating\)$/,
+    );
     // what the failed volumes left behind is listed with its cleanup command
-    expect(report.leftBehind.filter((o) => o.volume === restoreFails?.id).map((o) => o.kind).sort()).toEqual(["backup", "volume"]);
+    expect(
+      report.leftBehind
+        .filter((o) => o.volume === restoreFails?.id)
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(["backup", "volume"]);
     // the sources are as they were
     vols.forEach((v, i) => {
       const now = a.cloud.getVolume(ctxA, v.id);

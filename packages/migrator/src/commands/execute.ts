@@ -15,6 +15,7 @@ import { buildReport, type MigrationReport } from "../report/report.js";
 export interface ExecuteInput {
   a: BlockStorage;
   b: BlockStorage;
+  receiver?: BlockStorage;
   ceph: CephAccess;
   journal: Journal;
   stateDir: string;
@@ -68,6 +69,7 @@ export async function execute(input: ExecuteInput): Promise<MigrationReport> {
   const deps: EngineDeps = {
     a: input.a,
     b: input.b,
+    ...(input.receiver ? { receiver: input.receiver } : {}),
     ceph: input.ceph,
     clock: realClock,
     journal: input.journal,

@@ -41,6 +41,9 @@ export function resumeCommand(): Command {
       requireAdmin: "backup import",
       http: { onRequest: () => void calls.b++ },
     });
+    const receiver = header.receiver
+      ? await connectCinder(cloudConfig(header.receiver, raw), { http: { onRequest: () => void calls.b++ } })
+      : undefined;
     const connectCalls = calls.a + calls.b;
     const names = new Map(
       [...state.volumes.values()].map((v) => [v.volumeId, v.facts.source?.name || v.volumeId]),
@@ -49,6 +52,7 @@ export function resumeCommand(): Command {
     await execute({
       a,
       b,
+      ...(receiver ? { receiver } : {}),
       ceph: cephAccess(header.ceph),
       journal: FileJournal.reopen(path),
       stateDir,

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { z } from "zod";
+import type { SideRef } from "../engine/journal.js";
 import { defaultStateDir, FileJournal } from "../engine/journal-file.js";
 import { Migration } from "../engine/runner.js";
 import { UsageError } from "../errors.js";
+import type { CinderClient } from "../openstack/cinder.js";
 import { connectCinder } from "../openstack/connect.js";
 import { execute } from "./execute.js";
 import {
@@ -42,6 +44,9 @@ const runOpts = z.object({
   output: z.enum(["human", "json"]),
   report: z.string().optional(),
   runId: z.string().optional(),
+  toProject: z.string().optional(),
+  receiverCloud: z.string().optional(),
+  receiverOpenrc: z.string().optional(),
 });
 
 export function newRunId(now = new Date()): string {
@@ -81,6 +86,12 @@ export function runCommand(): Command {
     .option("--retries <n>", "retries of a step on 5xx/413/connection errors", (v) => Number(v), 5)
     .option("--poll-min <ms>", "shortest status poll interval", positiveInt("--poll-min"), 250)
     .option("--poll-max <ms>", "longest status poll interval", positiveInt("--poll-max"), 5000)
+    .option("--to-project <id>", "hand each restored volume to this project (Cinder volume transfer)")
+    .option(
+      "--receiver-cloud <name>",
+      "for --to-project: a cloud in clouds.yaml scoped to the receiving project",
+    )
+    .option("--receiver-openrc <file>", "for --to-project: an openrc scoped to the receiving project")
     .option("--report <file>", "also write the Markdown report here (and .json next to it)")
     .option("--run-id <id>", "name the run (default: timestamp + random)");
   sideOptions(cmd, ["from", "to"]);
@@ -104,6 +115,26 @@ export function runCommand(): Command {
       requireAdmin: "backup import",
       http: { onRequest: () => void calls.b++ },
     });
+    let receiverRef: SideRef | undefined;
+    let receiver: CinderClient | undefined;
+    if (o.toProject) {
+      if (!o.receiverCloud === !o.receiverOpenrc) {
+        throw new UsageError(
+          "--to-project needs exactly one of --receiver-cloud, --receiver-openrc (credentials in the receiving project)",
+        );
+      }
+      receiverRef = o.receiverCloud
+        ? { kind: "cloud", name: o.receiverCloud }
+        : { kind: "openrc", name: o.receiverOpenrc ?? "" };
+      receiver = await connectCinder(cloudConfig(receiverRef, raw), {
+        http: { onRequest: () => void calls.b++ },
+      });
+      if (receiver.projectId !== o.toProject) {
+        throw new UsageError(
+          `--receiver credentials are scoped to project ${receiver.projectId}, not --to-project ${o.toProject}`,
+        );
+      }
+    }
     const connectCalls = calls.a + calls.b;
     const selected = await selectVolumes(a, {
       volumes,
@@ -120,6 +151,7 @@ export function runCommand(): Command {
     await execute({
       a,
       b,
+      ...(receiver ? { receiver } : {}),
       ceph: cephAccess(ceph),
       journal,
       stateDir,
@@ -135,6 +167,7 @@ export function runCommand(): Command {
           from,
           to,
           ceph,
+          ...(receiverRef ? { receiver: receiverRef } : {}),
           volumes: selected.map((v) => v.id),
           options: {
             incremental: o.incremental ?? false,
@@ -148,6 +181,7 @@ export function runCommand(): Command {
             maxRestores: o.maxRestores ?? o.parallel,
             waitTimeoutMs: o.waitTimeout * 1000,
             retries: o.retries,
+            ...(o.toProject ? { toProject: o.toProject } : {}),
           },
         }),
     });

@@ -22,6 +22,7 @@ export const STEP_NAMES = [
   "wait-restore",
   "finalize",
   "verify",
+  "transfer",
   "cleanup",
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
@@ -68,6 +69,7 @@ export const volumeFacts = z
     verified: z.boolean(),
     note: z.string(),
     cleanedUp: z.boolean(),
+    transferredTo: z.string(),
   })
   .partial();
 export type VolumeFacts = z.infer<typeof volumeFacts>;

@@ -22,6 +22,8 @@ export const runOptions = z.object({
   maxRestores: z.number().int().min(1),
   waitTimeoutMs: z.number().int().min(1),
   retries: z.number().int().min(0),
+  /** hand the restored volume to this project with a volume transfer (accepted by `receiver`) */
+  toProject: z.string().optional(),
 });
 export type RunOptions = z.infer<typeof runOptions>;
 
@@ -48,6 +50,8 @@ export const journalRecord = z.discriminatedUnion("t", [
     to: sideRef,
     options: runOptions,
     ceph: cephSettings.optional(),
+    /** credentials of a user in the receiving project, for --to-project */
+    receiver: sideRef.optional(),
     volumes: z.array(z.string()),
   }),
   z.object({ t: z.literal("resume"), at: z.string() }),

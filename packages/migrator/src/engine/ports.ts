@@ -89,7 +89,11 @@ export interface BlockStorage {
   exportRecord(backupId: string): Promise<BackupRecord>;
   importRecord(record: BackupRecord): Promise<{ id: string }>;
   restoreBackup(backupId: string, volumeId: string): Promise<void>;
+  /** the auth key is a credential: it is used at once and never stored */
   createTransfer(volumeId: string, name: string): Promise<{ id: string; authKey: string }>;
+  acceptTransfer(transferId: string, authKey: string): Promise<void>;
+  listTransfers(volumeId: string): Promise<{ id: string; volumeId: string }[]>;
+  deleteTransfer(transferId: string): Promise<void>;
   limits(): Promise<Limits>;
   listServices(binary?: string): Promise<ServiceView[]>;
   volumeTypes(): Promise<string[]>;

@@ -45,6 +45,7 @@ export type EngineEvent =
 export interface EngineDeps {
   a: BlockStorage;
   b: BlockStorage;
+  receiver?: BlockStorage;
   ceph: CephAccess;
   clock: Clock;
   journal: Journal;
@@ -169,6 +170,7 @@ export class Migration {
       volumeId: v.volumeId,
       a: this.deps.a,
       b: this.deps.b,
+      receiver: this.deps.receiver,
       ceph: this.deps.ceph,
       clock: this.deps.clock,
       options,

@@ -11,6 +11,8 @@ export interface StepContext {
   volumeId: string;
   a: BlockStorage;
   b: BlockStorage;
+  /** B as a user of the receiving project (--to-project) */
+  receiver?: BlockStorage | undefined;
   ceph: CephAccess;
   clock: Clock;
   options: RunOptions;

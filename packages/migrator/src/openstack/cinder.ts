@@ -292,8 +292,7 @@ export class CinderClient implements BlockStorage {
   }
 
   async createTransfer(volumeId: string, name: string): Promise<{ id: string; authKey: string }> {
-    const path = compare(this.microversion, "3.55") >= 0 ? "/volume-transfers" : "/os-volume-transfer";
-    const body = await this.call("POST", path, { transfer: { volume_id: volumeId, name } });
+    const body = await this.call("POST", this.transfersPath(), { transfer: { volume_id: volumeId, name } });
     const t = parse(
       z.object({ transfer: z.object({ id: z.string(), auth_key: z.string() }) }),
       body,
@@ -303,8 +302,29 @@ export class CinderClient implements BlockStorage {
   }
 
   async acceptTransfer(transferId: string, authKey: string): Promise<void> {
-    const path = compare(this.microversion, "3.55") >= 0 ? "/volume-transfers" : "/os-volume-transfer";
-    await this.call("POST", `${path}/${enc(transferId)}/accept`, { accept: { auth_key: authKey } });
+    await this.call("POST", `${this.transfersPath()}/${enc(transferId)}/accept`, {
+      accept: { auth_key: authKey },
+    });
+  }
+
+  async listTransfers(volumeId: string): Promise<{ id: string; volumeId: string }[]> {
+    const body = await this.call("GET", `${this.transfersPath()}/detail`);
+    return parse(
+      z.object({ transfers: z.array(z.object({ id: z.string(), volume_id: z.string() })) }),
+      body,
+      "transfer list",
+    )
+      .transfers.filter((t) => t.volume_id === volumeId)
+      .map((t) => ({ id: t.id, volumeId: t.volume_id }));
+  }
+
+  async deleteTransfer(transferId: string): Promise<void> {
+    await this.call("DELETE", `${this.transfersPath()}/${enc(transferId)}`);
+  }
+
+  /** 3.55 renamed os-volume-transfer to volume-transfers */
+  private transfersPath(): string {
+    return compare(this.microversion, "3.55") >= 0 ? "/volume-transfers" : "/os-volume-transfer";
   }
 
   async limits(): Promise<Limits> {

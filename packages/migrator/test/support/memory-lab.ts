@@ -131,6 +131,7 @@ export class MemoryCinder implements BlockStorage {
       metadata: spec.metadata ?? {},
       bootable: spec.bootable ?? false,
       attachments: spec.status === "in-use" ? 1 : 0,
+      projectId: this.projectId,
       data,
     };
     this.volumes.set(v.id, v);
@@ -446,8 +447,57 @@ export class MemoryCinder implements BlockStorage {
       v.status = "available";
     });
   }
-  async createTransfer(): Promise<{ id: string; authKey: string }> {
-    throw new Error("not modelled");
+  readonly transfers = new Map<string, { volumeId: string; authKey: string }>();
+  async createTransfer(volumeId: string): Promise<{ id: string; authKey: string }> {
+    this.enter("create-transfer");
+    const v = this.volumes.get(volumeId);
+    if (v?.status !== "available")
+      throw new CinderHttpError("POST", "x", 400, "badRequest", "Invalid volume: status must be available");
+    v.status = "awaiting-transfer";
+    const id = randomUUID();
+    const authKey = randomUUID().slice(0, 16);
+    this.transfers.set(id, { volumeId, authKey });
+    return { id, authKey };
+  }
+  async acceptTransfer(transferId: string, authKey: string): Promise<void> {
+    this.enter("accept-transfer");
+    const t = this.transfers.get(transferId);
+    if (!t)
+      throw new CinderHttpError(
+        "POST",
+        "x",
+        404,
+        "itemNotFound",
+        `Transfer ${transferId} could not be found.`,
+      );
+    if (t.authKey !== authKey)
+      throw new CinderHttpError(
+        "POST",
+        "x",
+        400,
+        "badRequest",
+        "Invalid auth key: Attempt to transfer with incorrect auth key.",
+      );
+    const v = this.volumes.get(t.volumeId);
+    if (v) Object.assign(v, { projectId: this.projectId, status: "available" });
+    this.transfers.delete(transferId);
+  }
+  async listTransfers(volumeId: string) {
+    this.enter("list-transfers");
+    return [...this.transfers]
+      .filter(([, t]) => t.volumeId === volumeId)
+      .map(([id, t]) => ({ id, volumeId: t.volumeId }));
+  }
+  async deleteTransfer(transferId: string): Promise<void> {
+    this.enter("delete-transfer");
+    const t = this.transfers.get(transferId);
+    const v = t && this.volumes.get(t.volumeId);
+    if (v) v.status = "available";
+    this.transfers.delete(transferId);
+  }
+  /** The same cloud seen by a user of another project (shares every table with this one). */
+  asProject(projectId: string): MemoryCinder {
+    return Object.create(this, { projectId: { value: projectId } }) as MemoryCinder;
   }
   async limits(): Promise<Limits> {
     this.enter("limits");

@@ -9,6 +9,7 @@ import { finalize } from "./finalize.js";
 import { importStep } from "./import.js";
 import { inspect } from "./inspect.js";
 import { restore } from "./restore.js";
+import { transfer } from "./transfer.js";
 import { verify } from "./verify.js";
 import { waitBackup } from "./wait-backup.js";
 import { waitImport } from "./wait-import.js";
@@ -30,6 +31,7 @@ export const STEPS: readonly Step[] = [
   waitRestore,
   finalize,
   verify,
+  transfer,
   cleanup,
 ];
 
