@@ -126,7 +126,8 @@ export class LocalCephProvider implements CephProvider {
       await rm(parent, { recursive: true, force: true });
       if (r.code !== 0) throw new Error(`local-down.sh ${dir} exited ${r.code}: ${r.stderr.trim()}`);
     };
-    const up = await runScript(LOCAL_UP, [dir], { ...process.env, CEPH_POOLS: pools.join(" ") }, 180_000);
+    const env = { ...process.env, CEPH_POOLS: pools.join(" "), CEPH_MGR: options.manager ? "1" : "0" };
+    const up = await runScript(LOCAL_UP, [dir], env, 180_000);
     const confPath = up.code === 0 ? parseConfPath(up.stdout) : undefined;
     if (confPath === undefined) {
       await down().catch(() => {});

@@ -40,7 +40,7 @@ export class TestcontainersCephProvider implements CephProvider {
         { image: this.image },
       );
     }
-    const container = new CephContainer(this.image).withPools(pools);
+    const container = new CephContainer(this.image).withPools(pools).withManager(options.manager ?? true);
     if (this.#session !== undefined) container.withLabels({ [SESSION_LABEL]: this.#session });
     let started: StartedCephContainer;
     try {

@@ -6,6 +6,12 @@ export type CephProviderName = "testcontainers" | "local" | "external";
 export interface CephStartOptions {
   /** Pools the tests need; throwaway providers create them, `external` requires them to exist. */
   pools?: readonly string[];
+  /**
+   * Run a ceph-mgr too. rbd's data paths do not need one (mgr-backed commands such as
+   * `rbd perf` and `ceph -s` pool statistics do). Default: the provider's (testcontainers
+   * starts one, local does not); an external cluster has what it has.
+   */
+  manager?: boolean;
 }
 
 export interface RbdOptions {
