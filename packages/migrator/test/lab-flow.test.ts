@@ -94,6 +94,18 @@ describe("cinder-migrate against the fake lab", () => {
     const target = b.cloud.getVolume(ctx, rep.volumes[0]?.ids.b.volume ?? "");
     expect(target.name).toBe("flow-1");
     expect(target.metadata).toMatchObject({ tier: "gold" });
+    // no password or token in the journal, the reports or the output
+    const password = /OS_PASSWORD='([^']+)'/.exec(readFileSync(lab.openrc.a, "utf8"))?.[1] ?? "";
+    expect(password.length).toBeGreaterThan(5);
+    for (const text of [
+      readFileSync(join(dir, "flow.jsonl"), "utf8"),
+      readFileSync(join(dir, "flow.report.md"), "utf8"),
+      r.stdout,
+      r.stderr,
+    ]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toMatch(/x-auth-token|x-subject-token/i);
+    }
     // status reads the same journal
     const s = await cli(["status", "flow", "--state-dir", dir]);
     expect(s.code).toBe(0);
