@@ -65,6 +65,12 @@ const resultLine = z.object({
 });
 type CheckResult = z.infer<typeof resultLine>;
 
+/** the calls a member may make (export, import and reset-status are admin-only) */
+const MEMBER_CHECKS = CHECKS.filter(
+  (c) => !/export_backup|import_backup|\(imported\)|reset_backup_status/.test(c),
+);
+const MEMBER_MICROVERSIONS = [null, "3.70"];
+
 async function runScript(config: object): Promise<{ code: number; results: CheckResult[]; stderr: string }> {
   return await new Promise((resolve, reject) => {
     const child = spawn(PYTHON_BIN, [SCRIPT, JSON.stringify(config)], {
@@ -155,5 +161,45 @@ describe("tempest's volume response schemas accept the fake's answers", () => {
         expect(failure?.error).toBeUndefined();
       });
     });
+  }
+});
+
+describe("tempest's volume response schemas accept what a member (non-admin) sees", () => {
+  let lab: FakeLab;
+  let run: { code: number; results: CheckResult[]; stderr: string };
+
+  beforeAll(async () => {
+    lab = await FakeLab.start();
+    const env = lab.openrc("a", "member");
+    run = await runScript({
+      auth_url: env.OS_AUTH_URL,
+      username: env.OS_USERNAME,
+      password: env.OS_PASSWORD,
+      project_name: env.OS_PROJECT_NAME,
+      user_domain_name: env.OS_USER_DOMAIN_NAME ?? "Default",
+      project_domain_name: env.OS_PROJECT_DOMAIN_NAME ?? "Default",
+      region: env.OS_REGION_NAME ?? "RegionOne",
+      microversions: MEMBER_MICROVERSIONS,
+      timeout: 20,
+      admin: false,
+    });
+  }, 200_000);
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  for (const mv of MEMBER_MICROVERSIONS) {
+    const label = mv ?? "none";
+    for (const check of MEMBER_CHECKS) {
+      if (check === "volumes.update_volume" && mv !== null) continue;
+      it(`${check} at ${label}`, () => {
+        expect(run.code, `tempest_schemas.py exited ${run.code}: ${run.stderr}`).toBe(0);
+        const found = run.results.find((r) => r.mv === label && r.check === check);
+        const scenario = run.results.find((r) => r.mv === label && r.check === "scenario");
+        expect(found, `no result for ${check} at ${label}; ${scenario?.error ?? run.stderr}`).toBeDefined();
+        expect(found?.error).toBeUndefined();
+        expect(found?.ok).toBe(true);
+      });
+    }
   }
 });
