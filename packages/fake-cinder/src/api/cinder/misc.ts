@@ -396,7 +396,7 @@ export function miscRoutes(deps: RouteDeps): CinderRoute[] {
         for (const [key, apiKey] of QUOTA_KEYS) {
           const limit = limits[key];
           const inUse = key === "perVolumeGigabytes" ? 0 : (used[key as keyof typeof used] ?? 0);
-          set[apiKey] = withUsage ? { limit, in_use: inUse, reserved: 0, allocated: 0 } : limit;
+          set[apiKey] = withUsage ? { limit, in_use: inUse, reserved: 0 } : limit;
         }
         return sendJson(reply, 200, { quota_set: set });
       },
