@@ -689,6 +689,32 @@ describe("other resources", () => {
     );
   });
 
+  it("shows quota sets with defaults and usage, and lets only an admin change them", async () => {
+    const url = `${c.base}/os-quota-sets/${c.creds.projectId}`;
+    const plain = (await c.call({ method: "GET", url })).json().quota_set;
+    expect(plain).toMatchObject({
+      id: c.creds.projectId,
+      volumes: 10,
+      gigabytes: 1000,
+      backups: 10,
+      backup_gigabytes: 1000,
+    });
+    await createVolume(2);
+    const usage = (await c.call({ method: "GET", url: `${url}?usage=true` })).json().quota_set;
+    expect(usage.volumes).toEqual({ limit: 10, in_use: 1, reserved: 0 });
+    expect(usage.gigabytes).toEqual({ limit: 1000, in_use: 2, reserved: 0 });
+    const member = await c.call({
+      method: "PUT",
+      url,
+      as: "member",
+      payload: { quota_set: { volumes: 20 } },
+    });
+    expect(member.statusCode).toBe(403);
+    const admin = await c.call({ method: "PUT", url, payload: { quota_set: { volumes: 20 } } });
+    expect(admin.statusCode).toBe(200);
+    expect(admin.json().quota_set.volumes).toBe(20);
+  });
+
   it("lists services (admin) with the backup service, types and availability zones", async () => {
     const services = (await c.call({ method: "GET", url: `${c.base}/os-services` })).json().services;
     expect(services.map((s: { binary: string }) => s.binary)).toContain("cinder-backup");
