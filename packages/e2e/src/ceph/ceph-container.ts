@@ -81,73 +81,116 @@ export class CephContainer extends GenericContainer {
           .join(" && "),
       ),
     );
-    return new StartedCephContainer(await super.start(), pools);
+    const started = await super.start();
+    try {
+      const files = await writeClientFiles(started);
+      return new StartedCephContainer(started, pools, files);
+    } catch (e) {
+      await started.stop({ timeout: 0, remove: true }).catch(() => {});
+      throw e;
+    }
   }
 }
 
+interface ClientFiles {
+  dir: string;
+  confPath: string;
+  keyringPath: string;
+}
+
+async function readFileIn(container: StartedTestContainer, path: string): Promise<string> {
+  const { exitCode, stdout, stderr } = await container.exec(["cat", path]);
+  if (exitCode !== 0) throw new Error(`cannot read ${path} in container ${container.getId()}: ${stderr}`);
+  return stdout;
+}
+
+function monitorAddress(container: StartedTestContainer): string {
+  const network = container.getNetworkNames()[0];
+  if (network === undefined) throw new Error(`container ${container.getId()} has no network`);
+  return container.getIpAddress(network);
+}
+
+function monitorHost(ip: string): string {
+  return `[v2:${ip}:${MON_V2_PORT},v1:${ip}:${MON_V1_PORT}]`;
+}
+
+/**
+ * A client ceph.conf and the admin keyring in a new host directory. The conf names only
+ * what a client needs (fsid, the monitor on the bridge address, the keyring), so nothing
+ * points into the container's filesystem.
+ */
+async function writeClientFiles(container: StartedTestContainer): Promise<ClientFiles> {
+  const dir = await mkdtemp(join(tmpdir(), "cinderlab-ceph-tc-"));
+  const keyringPath = join(dir, "ceph.client.admin.keyring");
+  const confPath = join(dir, "ceph.conf");
+  try {
+    const fsid = /^fsid\s*=\s*(\S+)/m.exec(await readFileIn(container, "/etc/ceph/ceph.conf"))?.[1];
+    if (fsid === undefined) throw new Error(`no fsid in the ceph.conf of container ${container.getId()}`);
+    await writeFile(keyringPath, await readFileIn(container, "/etc/ceph/ceph.client.admin.keyring"), {
+      mode: 0o600,
+    });
+    const conf = [
+      `# client view of testcontainers Ceph ${container.getId().slice(0, 12)}`,
+      "[global]",
+      `fsid = ${fsid}`,
+      `mon host = ${monitorHost(monitorAddress(container))}`,
+      "auth client required = cephx",
+      "ms bind ipv6 = false",
+      "[client]",
+      `keyring = ${keyringPath}`,
+      "log file = /dev/null",
+      "",
+    ].join("\n");
+    await writeFile(confPath, conf);
+    return { dir, confPath, keyringPath };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * A running Ceph container with what a client on the docker host needs: a ceph.conf naming
+ * the monitor on the container's bridge address, the admin keyring, and the pools. The
+ * client files are removed when the container stops.
+ */
 export class StartedCephContainer extends AbstractStartedContainer {
-  constructor(
-    started: StartedTestContainer,
-    readonly pools: readonly string[],
-  ) {
+  readonly #pools: readonly string[];
+  readonly #files: ClientFiles;
+
+  constructor(started: StartedTestContainer, pools: readonly string[], files: ClientFiles) {
     super(started);
+    this.#pools = pools;
+    this.#files = files;
+  }
+
+  getConfPath(): string {
+    return this.#files.confPath;
+  }
+
+  getKeyringPath(): string {
+    return this.#files.keyringPath;
+  }
+
+  /** cephx user of getKeyringPath(), as `rbd --id` takes it. */
+  getClientName(): string {
+    return "admin";
+  }
+
+  getPools(): readonly string[] {
+    return this.#pools;
   }
 
   /** The bridge address: clients on the docker host reach the monitor (and OSD) there. */
   getMonitorAddress(): string {
-    const network = this.getNetworkNames()[0];
-    if (network === undefined) throw new Error(`container ${this.getId()} has no network`);
-    return this.getIpAddress(network);
+    return monitorAddress(this);
   }
 
   getMonitorHost(): string {
-    const ip = this.getMonitorAddress();
-    return `[v2:${ip}:${MON_V2_PORT},v1:${ip}:${MON_V1_PORT}]`;
+    return monitorHost(this.getMonitorAddress());
   }
 
-  async readFile(path: string): Promise<string> {
-    const { exitCode, stdout, stderr } = await this.exec(["cat", path]);
-    if (exitCode !== 0) throw new Error(`cannot read ${path} in container ${this.getId()}: ${stderr}`);
-    return stdout;
-  }
-
-  async getFsid(): Promise<string> {
-    const conf = await this.readFile("/etc/ceph/ceph.conf");
-    const fsid = /^fsid\s*=\s*(\S+)/m.exec(conf)?.[1];
-    if (fsid === undefined) throw new Error(`no fsid in the ceph.conf of container ${this.getId()}`);
-    return fsid;
-  }
-
-  /**
-   * Writes a client ceph.conf and the admin keyring into a new host directory and returns
-   * their paths. The conf names only what a client needs, so nothing points into the
-   * container's filesystem.
-   */
-  async writeClientFiles(dir?: string): Promise<{ dir: string; confPath: string; keyringPath: string }> {
-    const target = dir ?? (await mkdtemp(join(tmpdir(), "cinderlab-ceph-tc-")));
-    const keyringPath = join(target, "ceph.client.admin.keyring");
-    const confPath = join(target, "ceph.conf");
-    try {
-      await writeFile(keyringPath, await this.readFile("/etc/ceph/ceph.client.admin.keyring"), {
-        mode: 0o600,
-      });
-      const conf = [
-        `# client view of testcontainers Ceph ${this.getId().slice(0, 12)}`,
-        "[global]",
-        `fsid = ${await this.getFsid()}`,
-        `mon host = ${this.getMonitorHost()}`,
-        "auth client required = cephx",
-        "ms bind ipv6 = false",
-        "[client]",
-        `keyring = ${keyringPath}`,
-        "log file = /dev/null",
-        "",
-      ].join("\n");
-      await writeFile(confPath, conf);
-    } catch (e) {
-      if (dir === undefined) await rm(target, { recursive: true, force: true });
-      throw e;
-    }
-    return { dir: target, confPath, keyringPath };
+  protected override async containerStopped(): Promise<void> {
+    await rm(this.#files.dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import { CephContainer, DEFAULT_CEPH_IMAGE, type StartedCephContainer } from "./ceph-container.js";
 import { dockerEngineAnswers, imageExists, SESSION_LABEL } from "./docker-engine.js";
 import { StartedCluster } from "./started-cluster.js";
@@ -55,20 +56,23 @@ export class TestcontainersCephProvider implements CephProvider {
         { cause: e },
       );
     }
-    let files: Awaited<ReturnType<StartedCephContainer["writeClientFiles"]>> | undefined;
+    // the entrypoint stops its daemons on SIGTERM at once, so a short grace is enough;
+    // stopping also removes the client files
     const teardown = async () => {
-      // the entrypoint stops its daemons on SIGTERM, so a short grace is enough
-      await started.stop({ timeout: 5, remove: true });
-      if (files) await rm(files.dir, { recursive: true, force: true });
+      try {
+        await started.stop({ timeout: 5, remove: true });
+      } finally {
+        // stop() skips its cleanup when the container is already gone (swept)
+        await rm(dirname(started.getConfPath()), { recursive: true, force: true });
+      }
     };
     try {
-      files = await started.writeClientFiles();
       const cluster = new StartedCluster({
         provider: this.name,
-        confPath: files.confPath,
-        keyringPath: files.keyringPath,
-        clientName: "admin",
-        pools,
+        confPath: started.getConfPath(),
+        keyringPath: started.getKeyringPath(),
+        clientName: started.getClientName(),
+        pools: started.getPools(),
         teardown,
       });
       // Healthy inside is not enough: the host must reach the monitor and OSD on the

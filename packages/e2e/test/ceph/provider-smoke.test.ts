@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExternalCephProvider, expectOk, runCephTool, type StartedCeph } from "../../src/ceph/index.js";
 import { cephUnavailable, startCeph } from "./cluster.js";
@@ -97,5 +98,18 @@ describe.skipIf(cephUnavailable)("real Ceph provider", () => {
     expect(await left("volumes")).toContain(foreign.split("/")[1]);
     expect((await left("volumes")).filter((n) => n.startsWith(external.scratchName("")))).toEqual([]);
     expect((await left("backups")).filter((n) => n.startsWith(external.scratchName("")))).toEqual([]);
+  });
+
+  // last: it stops the cluster the tests above share
+  it("stops, leaving none of its files behind on a throwaway cluster", async () => {
+    const confPath = ceph.confPath;
+    await ceph.stop();
+    await ceph.stop();
+    if (ceph.provider === "external") {
+      expect(existsSync(confPath)).toBe(true);
+    } else {
+      expect(existsSync(confPath)).toBe(false);
+      expect(existsSync(ceph.keyringPath)).toBe(false);
+    }
   });
 });
