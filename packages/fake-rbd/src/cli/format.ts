@@ -19,10 +19,22 @@ export function formatBytes(value: number): string {
   // Ceph tries 2, 1, then 0 decimals and keeps the first that fits in 7 characters.
   let text = "";
   for (let decimals = 2; decimals >= 0; decimals--) {
-    text = `${(value / mult).toFixed(decimals)}${unit}`;
+    text = `${printfFixed(value / mult, decimals)}${unit}`;
     if (text.length <= 7) break;
   }
   return text;
+}
+
+/**
+ * printf's "%.*f": like toFixed, except that an exact tie rounds to even (glibc prints
+ * 1.25 as "1.2" where toFixed says "1.3"; rbd du shows 1280 KiB as "1.2 MiB").
+ */
+export function printfFixed(value: number, decimals: number): string {
+  const scale = 10 ** decimals;
+  const floor = Math.floor(value * scale);
+  const isExactTie = (floor + 0.5) / scale === value;
+  if (!isExactTie) return value.toFixed(decimals);
+  return ((floor % 2 === 0 ? floor : floor + 1) / scale).toFixed(decimals);
 }
 
 export type Align = "left" | "right";
