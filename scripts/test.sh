@@ -16,6 +16,9 @@ for pkg in fake-rbd fake-cinder migrator e2e; do
   (cd "packages/$pkg" && npx vitest run --passWithNoTests --reporter=default \
       --reporter=json --outputFile.json="$reports/$pkg.json") || status=1
 done
+for pkg in fake-rbd fake-cinder migrator e2e; do
+  [ -s "$reports/$pkg.json" ] || { echo "test: @cinderlab/$pkg produced no report" >&2; status=1; }
+done
 node scripts/test-totals.mjs "$reports" || status=1
 rm -rf "$reports"
 exit $status

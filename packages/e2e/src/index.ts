@@ -39,3 +39,4 @@ export {
   writeVolumeBytes,
 } from "./harness/volume-data.js";
 export { type PollOptions, pollUntil, WaitTimeout, waitForHttp } from "./harness/wait.js";
+export * from "./ceph/index.js";
