@@ -48,6 +48,12 @@ export interface LabOptions {
    */
   rbdUrl?: string;
   serveRbd?: boolean;
+  /**
+   * A Ceph to use instead of the fake one, e.g. `RbdCliBackend` over a real cluster (its
+   * cluster names: each cluster's name for its volume pool, `backupCluster` for the backups).
+   * Takes precedence over rbdUrl; nothing is served over HTTP then.
+   */
+  rbd?: RbdBackend;
   rbdPort?: number;
   /** "real" (default) moves statuses after the delays; "manual" moves them on lab.clock.advance() */
   clock?: "real" | "manual" | Clock;
@@ -184,7 +190,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     let rbd: RbdBackend;
     let rbdUrl: string | undefined;
     let local: LocalRbd | undefined;
-    if (options.rbdUrl) {
+    if (options.rbd) {
+      rbd = options.rbd;
+    } else if (options.rbdUrl) {
       const remote = new RemoteRbd({ url: options.rbdUrl });
       closers.push(() => remote.close());
       rbd = remote;
