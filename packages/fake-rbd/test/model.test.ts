@@ -463,6 +463,23 @@ describe("diff extents, as real rbd 16.2 reported them for the same writes", () 
     expect(m.diff({ fromSnap: "s1" })).toEqual([ext(4194304, 4194304, false), ext(8388608, 4194304, false)]);
   });
 
+  it("write-zeroes reaching past an object's end truncates it: the range is reported gone", () => {
+    // the contract scenario's s1 -> s2 step on real 16.2: object 3 held [512, 3584), an
+    // import-diff 'z' record zeroed [0, 4096) of it, and `rbd diff --from-snap s1` said
+    // 12582912~3584 exists:false
+    const m = pool.createImage("m", { size: 16 * MiB });
+    m.write(12 * MiB + 512, bytes(3072, 3));
+    m.createSnap("s1");
+    m.writeZeroes(12 * MiB, 4096);
+    expect(m.diff({ fromSnap: "s1" })).toEqual([ext(12 * MiB, 3584, false)]);
+    expectBytes(m.read(12 * MiB, 4096), new Uint8Array(4096));
+    // zeroing inside the object's data keeps it: still reported as (zeroed) data
+    m.write(12 * MiB, bytes(8192, 4));
+    m.createSnap("s2");
+    m.writeZeroes(12 * MiB + 1024, 1024);
+    expect(m.diff({ fromSnap: "s2" })).toEqual([ext(12 * MiB + 1024, 1024)]);
+  });
+
   it("between two snapshots, and at a snapshot", () => {
     image.createSnap("s1");
     image.write(0, bytes(10, 5));

@@ -14,13 +14,6 @@ import { contractScenario, type OutputKind, type Step } from "./contract/scenari
 // reason (and in docs/fidelity.md); a listed difference that disappears fails too, so the
 // list stays true.
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  "diff-json-s1-s2":
-    "fake-rbd bug: an extent zeroed by import-diff (a 'z' record) is reported exists:true by " +
-    "`rbd diff --from-snap`; real rbd reports exists:false (a discard, not data).",
-  "import-diff-unsorted":
-    "fake-rbd rejects a stream whose extents are not in offset order (EINVAL); real rbd applies the " +
-    "records in stream order. Real export-diff never writes such a stream.",
-  "export-unsorted": "follows from import-diff-unsorted: the fake image has no snapshot u1.",
   "global-format-first":
     "fake-rbd bug: a verb option given before the verb (`rbd --format json info IMG`) is refused " +
     "with \"unrecognised option '--format'\"; real rbd accepts options on either side of the verb.",

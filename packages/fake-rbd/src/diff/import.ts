@@ -30,8 +30,8 @@ export class DiffApplier {
   private readonly sparseSize: number;
   private readonly result: ImportDiffResult = { bytesWritten: 0, bytesZeroed: 0 };
   private protect = false;
-  /** end of the last extent: extents must come in order and must not overlap */
-  private lastEnd = 0;
+  /** the extents applied so far: a new one must not overlap any of them */
+  private readonly applied = new ExtentSet();
   private write: { left: number; writer: SparseWriter } | undefined;
   private ended = false;
   private streamOffset = 0;
@@ -125,12 +125,18 @@ export class DiffApplier {
 
   private checkExtent(offset: number, length: number, tag: string): void {
     if (this.write && this.write.left > 0) throw new Error("parser emitted an extent inside a write payload");
-    if (offset < this.lastEnd) {
+    // Real rbd applies records in stream order whatever their offsets, so out-of-order
+    // extents are accepted (the contract suite recorded real 16.2 taking them). Overlapping
+    // extents stay an error: real rbd would apply the later bytes over the earlier ones,
+    // but no export-diff ever writes that, so such a stream is a corrupt or hand-made one
+    // and refusing it (nothing applied) is what issue 2 asks for.
+    const clash = this.applied.overlap(offset, offset + length);
+    if (clash) {
       throw this.refuse(
         "EINVAL",
         "overlapping-extent",
-        `'${tag}' extent ${offset}~${length} overlaps or precedes the previous extent (which ends at ${this.lastEnd})`,
-        `rbd: diff extent ${offset}~${length} overlaps or precedes the previous one`,
+        `'${tag}' extent ${offset}~${length} overlaps the earlier extent ${clash.start}~${clash.end - clash.start}`,
+        `rbd: diff extent ${offset}~${length} overlaps an earlier one`,
       );
     }
     if (offset + length > this.staged.size) {
@@ -150,7 +156,7 @@ export class DiffApplier {
       );
       throw e;
     }
-    this.lastEnd = offset + length;
+    this.applied.add(offset, offset + length);
   }
 
   private absorb(offset: number, bytes: Uint8Array): void {
@@ -176,5 +182,53 @@ export class DiffApplier {
       rbdMessage: e.rbdMessage,
       context: { ...this.image.ctx("import-diff"), reason, offset: this.streamOffset },
     });
+  }
+}
+
+/**
+ * Disjoint [start, end) ranges sorted by start. Streams from export-diff come in offset
+ * order, so adding is an append (amortised O(1)); an out-of-order extent costs a binary
+ * search and a splice.
+ */
+class ExtentSet {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+
+  /** An existing range sharing at least one byte with [start, end), if any. */
+  overlap(start: number, end: number): { start: number; end: number } | undefined {
+    if (end <= start) return undefined;
+    const i = this.firstEndingAfter(start);
+    if (i < this.starts.length && (this.starts[i] as number) < end) {
+      return { start: this.starts[i] as number, end: this.ends[i] as number };
+    }
+    return undefined;
+  }
+
+  /** Adds a range known not to overlap; touching neighbours coalesce. */
+  add(start: number, end: number): void {
+    if (end <= start) return;
+    const n = this.starts.length;
+    if (n === 0 || start >= (this.ends[n - 1] as number)) {
+      if (n > 0 && start === this.ends[n - 1]) this.ends[n - 1] = end;
+      else {
+        this.starts.push(start);
+        this.ends.push(end);
+      }
+      return;
+    }
+    const i = this.firstEndingAfter(start);
+    this.starts.splice(i, 0, start);
+    this.ends.splice(i, 0, end);
+  }
+
+  private firstEndingAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.ends[mid] as number) <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }

@@ -77,12 +77,15 @@ export class ObjectVersion {
   /**
    * Zeroes [offset, end) the way librbd's discard/write-zeroes lands on one object:
    * the whole object space removes the object, a range reaching the end of the object
-   * space truncates it, anything else zeroes in place.
+   * space truncates it (and so does one reaching past the object's current end), anything
+   * else zeroes in place.
    */
   zero(offset: number, end: number, objectSize: number): ZeroOutcome {
     if (offset === 0 && end >= objectSize) return "removed";
     if (offset >= this.size) return "kept";
-    if (end >= objectSize) {
+    // the OSD turns a zero that reaches past the object's end into a truncate, so a
+    // later diff reports that range as gone (exists:false), not as zero-filled data
+    if (end >= objectSize || end >= this.size) {
       this.truncate(offset);
       return "kept";
     }
