@@ -21,6 +21,7 @@ import {
   type ReleaseProfile,
 } from "./model/index.js";
 import { listenOn } from "./server.js";
+import { LabView } from "./view/server.js";
 
 export interface LabClusterOptions {
   name: string;
@@ -66,6 +67,9 @@ export interface LabOptions {
   /** default quotas for every project of every cluster */
   quotas?: ConstructorParameters<typeof CinderCloud>[0]["quotas"];
   logger?: boolean;
+  /** serve the live web view (clusters, backup pool, timeline) on its own port */
+  view?: boolean;
+  viewPort?: number;
 }
 
 export interface LabUser {
@@ -121,6 +125,8 @@ export interface LabDescription {
   rbd: { url?: string };
   backupPool: string;
   backupCluster: string;
+  /** the live web view, when served */
+  view?: { url: string };
 }
 
 export interface Lab {
@@ -133,6 +139,8 @@ export interface Lab {
   backupPool: string;
   backupCluster: string;
   clock: Clock;
+  /** the live web view's page, when served (`view: true`) */
+  viewUrl: string | undefined;
   /** with a manual clock: moves time, runs due steps and waits for their driver work */
   advance(ms: number): Promise<void>;
   /** resolves once no cluster has driver work in flight */
@@ -219,6 +227,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     };
     await createPools();
 
+    const view = options.view
+      ? new LabView({ rbd, backupPool, backupCluster, now: () => clock.now() })
+      : undefined;
+    if (view) closers.push(() => view.close());
+
     const clusters: Record<string, LabCluster> = {};
     for (const c of clusterOptions) {
       clusters[c.name] = await startCluster(c);
@@ -302,9 +315,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         logger,
       });
       closers.push(() => cinder.close());
+      view?.attach(cinder, c.name);
       urls.cinder = await listenOn(cinder, host, c.cinderPort);
       const noauth = buildCinderApp({ cloud, auth: "noauth", control: options.control ?? true, logger });
       closers.push(() => noauth.close());
+      view?.attach(noauth, c.name);
+      view?.watch(c.name, cloud);
       const noauthUrl = await listenOn(noauth, host, c.noauthPort);
 
       const authUrl = `${urls.keystone}/v3`;
@@ -368,6 +384,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const settled = async () => {
       for (const c of Object.values(clusters)) await c.cloud.settled();
     };
+    const viewUrl = view ? await view.listen(host, options.viewPort ?? 0) : undefined;
 
     const lab: Lab = {
       clusters,
@@ -382,6 +399,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       backupPool,
       backupCluster,
       clock,
+      viewUrl,
       async advance(ms) {
         if (!(clock instanceof ManualClock))
           throw new Error("lab.advance() needs a lab started with clock: 'manual'");
@@ -415,6 +433,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       describe(openrcPaths = {}) {
         const out: LabDescription = { clusters: {}, rbd: {}, backupPool, backupCluster };
         if (rbdUrl) out.rbd.url = rbdUrl;
+        if (viewUrl) out.view = { url: viewUrl };
         for (const c of Object.values(clusters)) {
           out.clusters[c.name] = {
             keystone: c.keystoneUrl,
