@@ -3,8 +3,10 @@
 // (a stack trace only with --debug). bin.ts is the only place that sets the exit code.
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
+import { checkExercise, ExerciseCheckFailed, plantExercise } from "./exercises/cli.js";
 import { faultRuleSchema } from "./faults/index.js";
 import { type Lab, type LabClusterOptions, startLab, writeJsonAtomically } from "./lab.js";
+import { addRealCephOptions, RealCephOptionError, realCephFields, realCephLabInput } from "./real-ceph.js";
 
 export class CliError extends Error {
   constructor(
@@ -35,6 +37,7 @@ const common = z.object({
   clock: z.enum(["real", "manual"]),
   log: z.boolean().default(false),
   debug: z.boolean().default(false),
+  ...realCephFields,
 });
 
 const serveOptions = common.extend({
@@ -49,6 +52,8 @@ const serveOptions = common.extend({
 const labOptions = common.extend({
   releaseA: release,
   releaseB: release,
+  exercise: z.string().optional(),
+  check: z.boolean().default(false),
 });
 
 function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
@@ -82,7 +87,7 @@ function parseFaults(texts: string[]) {
 }
 
 function addCommonOptions(command: Command): Command {
-  return command
+  return addRealCephOptions(command)
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--openrc-dir <dir>", "write <cluster>-{admin,member,noauth}.openrc files here")
     .option("--ready-file <file>", "write the endpoints as JSON here (atomically) once every server listens")
@@ -206,9 +211,18 @@ export function buildProgram(io: CliIo): Command {
       )
       .addOption(
         new Option("--release-b <release>", "cluster b's profile").choices(["zed", "pike"]).default("zed"),
+      )
+      .option("--exercise <name>", "plant an operator exercise's fault and print its briefing")
+      .option(
+        "--check",
+        "with --exercise and --ready-file: judge the running lab's state instead of starting one",
       ),
   ).action(async (raw: Record<string, unknown>) => {
     const opts = parseOptions(labOptions, raw);
+    if (opts.check) {
+      if (!opts.exercise) throw new CliError("--check needs --exercise NAME");
+      return checkExercise(opts.exercise, opts.readyFile, io);
+    }
     const faults = parseFaults(opts.fault);
     const lab = await startLab({
       ...labInput(opts),
@@ -217,13 +231,26 @@ export function buildProgram(io: CliIo): Command {
         { name: "b", release: opts.releaseB },
       ],
     });
+    if (opts.exercise)
+      await plantExercise(lab, opts.exercise, opts.readyFile, io).catch(async (error) => {
+        await lab.close();
+        throw error;
+      });
     await run(lab, opts, faults, io);
   });
   return program;
 }
 
 function labInput(opts: z.output<typeof common>) {
+  let realCeph: ReturnType<typeof realCephLabInput>;
+  try {
+    realCeph = realCephLabInput(opts);
+  } catch (error) {
+    if (error instanceof RealCephOptionError) throw new CliError(error.message);
+    throw error;
+  }
   return {
+    ...realCeph,
     host: opts.host,
     backupPool: opts.backupPool,
     serveRbd: opts.serveRbd && opts.rbdUrl === undefined,
@@ -249,6 +276,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // commander already printed its one line (or the help)
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" ? 0 : 2;
     }
+    if (error instanceof ExerciseCheckFailed) return 1;
     if (error instanceof CliError) {
       io.err(`fake-cinder: ${error.message}`);
       return error.exitCode;
