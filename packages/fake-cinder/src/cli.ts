@@ -54,6 +54,8 @@ const labOptions = common.extend({
   releaseB: release,
   exercise: z.string().optional(),
   check: z.boolean().default(false),
+  view: z.boolean(),
+  viewPort: port.optional(),
 });
 
 function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
@@ -157,6 +159,7 @@ async function announce(
     io.out(
       `# fake Ceph: ${lab.rbdUrl ?? "in-process only"}; backup pool ${lab.backupPool} (cluster ${lab.backupCluster})`,
     );
+    if (lab.viewUrl) io.out(`# live view: ${lab.viewUrl}/`);
   }
   if (opts.readyFile) await writeJsonAtomically(opts.readyFile, description);
 }
@@ -216,7 +219,9 @@ export function buildProgram(io: CliIo): Command {
       .option(
         "--check",
         "with --exercise and --ready-file: judge the running lab's state instead of starting one",
-      ),
+      )
+      .option("--view-port <port>", "port of the live web view (default: any free port)")
+      .option("--no-view", "do not serve the live web view"),
   ).action(async (raw: Record<string, unknown>) => {
     const opts = parseOptions(labOptions, raw);
     if (opts.check) {
@@ -226,6 +231,8 @@ export function buildProgram(io: CliIo): Command {
     const faults = parseFaults(opts.fault);
     const lab = await startLab({
       ...labInput(opts),
+      view: opts.view,
+      ...(opts.viewPort === undefined ? {} : { viewPort: opts.viewPort }),
       clusters: [
         { name: "a", release: opts.releaseA },
         { name: "b", release: opts.releaseB },
