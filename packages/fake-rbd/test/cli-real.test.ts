@@ -251,6 +251,37 @@ describe("fake-rbd CLI argument handling (as verified on real rbd 16.2)", () => 
     ]);
   });
 
+  it("takes a verb's options before the verb too, as rbd's Shell does", async () => {
+    // the contract suite's global-format-first step: real rbd accepted `--format json info IMG`
+    await cli(backend, ["create", "--size", "4M", "volumes/early"]);
+    const info = await cli(backend, ["--format", "json", "info", "volumes/early"]);
+    expect(info.stderr).toBe("");
+    expect(info.exitCode).toBe(0);
+    expect(JSON.parse(info.stdout.toString())).toMatchObject({ name: "early", size: 4 * 2 ** 20 });
+    const snap = await cli(backend, [
+      "-p",
+      "volumes",
+      "--no-progress",
+      "snap",
+      "--image",
+      "early",
+      "create",
+      "--snap",
+      "x",
+    ]);
+    expect(snap).toMatchObject({ stderr: "", exitCode: 0 });
+    const ls = await cli(backend, ["--format=json", "snap", "ls", "volumes/early"]);
+    expect(JSON.parse(ls.stdout.toString())).toMatchObject([{ name: "x" }]);
+  });
+
+  it("an unknown verb is named with the rest of the command line, as rbd names it", async () => {
+    const run = await cli(backend, ["--format", "json", "frobnicate", "volumes/x", "extra"]);
+    expect(run.stderr).toBe("error: unknown option 'frobnicate volumes/x extra'\n\n");
+    expect(run.exitCode).toBe(1);
+    const group = await cli(backend, ["snap", "frob", "volumes/x"]);
+    expect(group.stderr).toBe("error: unknown option 'snap frob volumes/x'\n\n");
+  });
+
   it("--format xml is refused with one clear line", async () => {
     const result = await cli(backend, ["ls", "--format", "xml", "volumes"]);
     expect(result.stderr).toBe("rbd: --format xml is not supported by fake-rbd (use json or plain)\n");

@@ -176,6 +176,10 @@ describe(`fake-rbd CLI vs real rbd (${manifest.recordedWith.split(" (")[0]})`, (
       const run = fakeRun(o);
       expectSameStderr(o, run);
       expect(run.exitCode, "exit code").toBe(o.exitCode);
+      // Known difference: for an unknown verb rbd prints its whole top-level usage (~10 KB,
+      // ~150 verbs, most of which fake-rbd does not have) on stdout; the fake prints its own
+      // usage. The error line on stderr and the exit status are compared above.
+      if (o.name === "unknown-command") return;
       expectSameStdout(o, run);
     });
   });

@@ -1,5 +1,6 @@
 import { type Command, CommanderError } from "commander";
 import { isRbdError } from "../model/errors.js";
+import { findVerb } from "./argv.js";
 import { CliContext, type RunOptions, type Verb } from "./context.js";
 import { CliFailure, EXIT_USAGE, errnoOf } from "./errors.js";
 import { buildProgram } from "./program.js";
@@ -27,8 +28,16 @@ export async function runRbdCli(
     io.stdout.write(program.helpInformation());
     return EXIT_USAGE;
   }
+  const lookup = findVerb(program, argv);
+  if (lookup.kind === "unknown") {
+    // rbd calls an unknown verb an unknown option, naming every positional word, and
+    // prints its usage on stdout (rbd's lists its ~150 verbs; the fake's lists its own)
+    io.stderr.write(`error: unknown option '${lookup.words.join(" ")}'\n\n`);
+    io.stdout.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(lookup.kind === "verb" ? lookup.argv : [...argv], { from: "user" });
     return 0;
   } catch (error) {
     return report(error, program, io, argv.includes("--debug"));
