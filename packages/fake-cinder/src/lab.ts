@@ -55,6 +55,8 @@ export interface LabOptions {
    * Takes precedence over rbdUrl; nothing is served over HTTP then.
    */
   rbd?: RbdBackend;
+  /** volume pool per cluster name, for clusters that set none (e.g. two roles on one real Ceph) */
+  volumePools?: Record<string, string>;
   rbdPort?: number;
   /** "real" (default) moves statuses after the delays; "manual" moves them on lab.clock.advance() */
   clock?: "real" | "manual" | Clock;
@@ -223,7 +225,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
     const createPools = async () => {
       await ensurePool(rbd, backupPool, backupCluster);
-      for (const c of clusterOptions) await ensurePool(rbd, c.volumePool ?? "volumes", c.name);
+      for (const c of clusterOptions)
+        await ensurePool(rbd, c.volumePool ?? options.volumePools?.[c.name] ?? "volumes", c.name);
     };
     await createPools();
 
@@ -239,7 +242,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
     async function startCluster(c: LabClusterOptions): Promise<LabCluster> {
       const release = c.release ?? "zed";
-      const volumePool = c.volumePool ?? "volumes";
+      const volumePool = c.volumePool ?? options.volumePools?.[c.name] ?? "volumes";
       const { identity, credentials } = standardIdentity({
         adminPassword: secret(),
         memberPassword: secret(),

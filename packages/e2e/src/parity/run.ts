@@ -1,0 +1,179 @@
+// A scenario run: talks to one target over HTTP (noauth), records the exchanges that
+// matter under step labels, and normalises them at the end.
+import { Normaliser } from "./normalise.js";
+import type { Deployment, Exchange, ParityTarget } from "./types.js";
+
+export const DEFAULT_MICROVERSION = "3.70";
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  microversion?: string;
+  /** false: the call is setup, not compared (default true) */
+  record?: boolean;
+}
+
+export class ScenarioFailure extends Error {}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ScenarioRun {
+  readonly #target: ParityTarget;
+  readonly projectId: string;
+  readonly #raw = new Map<string, Exchange>();
+  /** ids this scenario created: the backup pool listing keeps only images naming one */
+  readonly #ids = new Set<string>();
+
+  constructor(target: ParityTarget, projectId: string) {
+    this.#target = target;
+    this.projectId = projectId;
+  }
+
+  #deployment(name: "a" | "b"): Deployment {
+    return this.#target[name];
+  }
+
+  #record(step: string, exchange: Exchange): void {
+    if (this.#raw.has(step)) throw new ScenarioFailure(`step label used twice: ${step}`);
+    this.#raw.set(step, exchange);
+  }
+
+  #collectIds(v: unknown): void {
+    if (typeof v === "string") {
+      for (const m of v.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g))
+        this.#ids.add(m[0]);
+    } else if (Array.isArray(v)) {
+      for (const x of v) this.#collectIds(x);
+    } else if (v !== null && typeof v === "object") {
+      for (const x of Object.values(v)) this.#collectIds(x);
+    }
+  }
+
+  async call(
+    step: string | null,
+    cluster: "a" | "b",
+    method: string,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<Reply> {
+    const microversion = options.microversion ?? DEFAULT_MICROVERSION;
+    const url = `${this.#deployment(cluster).url}/v3/${this.projectId}${path}`;
+    const response = await fetch(url, {
+      method,
+      headers: {
+        "X-Auth-Token": `admin:${this.projectId}`,
+        "OpenStack-API-Version": `volume ${microversion}`,
+        Accept: "application/json",
+        ...(options.body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    let body: unknown = null;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        body = text;
+      }
+    }
+    this.#collectIds(body);
+    if (step !== null && options.record !== false) {
+      this.#record(step, {
+        cluster,
+        method,
+        path: `/v3/${this.projectId}${path}`,
+        microversion,
+        ...(options.body === undefined ? {} : { request: options.body }),
+        status: response.status,
+        body,
+      });
+    }
+    return { status: response.status, body };
+  }
+
+  /** a call that must succeed with this status (setup and the happy path) */
+  async expect(
+    step: string | null,
+    cluster: "a" | "b",
+    method: string,
+    path: string,
+    status: number,
+    options: CallOptions = {},
+  ): Promise<Record<string, any>> {
+    const reply = await this.call(step, cluster, method, path, options);
+    if (reply.status !== status) {
+      throw new ScenarioFailure(
+        `${cluster} ${method} ${path}: expected ${status}, got ${reply.status}: ${JSON.stringify(reply.body)}`,
+      );
+    }
+    return (reply.body ?? {}) as Record<string, any>;
+  }
+
+  /**
+   * Polls GET /<kind>/<id> until its status is one of `until` (or 404 when until is
+   * "deleted"); records the distinct consecutive statuses seen.
+   */
+  async waitFor(
+    step: string | null,
+    cluster: "a" | "b",
+    kind: "volumes" | "backups",
+    id: string,
+    until: string[],
+  ): Promise<string> {
+    const seen: string[] = [];
+    const deadline = Date.now() + this.#target.timeoutMs;
+    const key = kind === "volumes" ? "volume" : "backup";
+    for (;;) {
+      const reply = await this.call(null, cluster, "GET", `/${kind}/${id}`);
+      const status =
+        reply.status === 404
+          ? "deleted"
+          : String((reply.body as Record<string, any>)?.[key]?.status ?? `http-${reply.status}`);
+      if (seen.at(-1) !== status) seen.push(status);
+      if (until.includes(status)) break;
+      if (status.startsWith("error") && !until.some((u) => u.startsWith("error"))) {
+        throw new ScenarioFailure(
+          `${cluster} ${kind}/${id} went ${status} (seen ${seen.join(" → ")}): ${JSON.stringify(reply.body)}`,
+        );
+      }
+      if (Date.now() > deadline)
+        throw new ScenarioFailure(
+          `${cluster} ${kind}/${id} not ${until.join("|")} in time (seen ${seen.join(" → ")})`,
+        );
+      await sleep(this.#target.pollIntervalMs);
+    }
+    if (step !== null)
+      this.#record(step, { cluster, path: `/v3/${this.projectId}/${kind}/${id}`, statuses: seen });
+    return seen.at(-1) as string;
+  }
+
+  /** the backup pool's images (and their snapshots) that belong to this scenario */
+  async pool(step: string): Promise<void> {
+    const images = await this.#target.backupPool();
+    const mine = images
+      .filter((i) => [...this.#ids].some((id) => i.image.includes(id)))
+      .map((i) => ({ image: i.image, snaps: [...i.snaps] }));
+    this.#record(step, { pool: mine });
+  }
+
+  /** the recording, normalised */
+  steps(): Record<string, Exchange> {
+    const normaliser = new Normaliser({
+      projectId: this.projectId,
+      deployments: [this.#target.a, this.#target.b],
+    });
+    const out: Record<string, Exchange> = {};
+    for (const [step, exchange] of this.#raw) out[step] = normaliser.exchange(exchange);
+    // pool listings are sets: order by normalised name so listing order never matters
+    for (const exchange of Object.values(out)) {
+      exchange.pool?.sort((p, q) => (p.image < q.image ? -1 : p.image > q.image ? 1 : 0));
+      for (const image of exchange.pool ?? []) image.snaps.sort();
+    }
+    return out;
+  }
+}

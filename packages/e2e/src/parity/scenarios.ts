@@ -1,0 +1,227 @@
+// The parity scenarios, written once for both targets. Each returns nothing: what it
+// recorded (ScenarioRun) is the result. Step labels are the snapshot keys: keep them stable.
+import type { ScenarioRun } from "./run.js";
+
+export interface Scenario {
+  name: string;
+  description: string;
+  run(s: ScenarioRun): Promise<void>;
+}
+
+type Cluster = "a" | "b";
+
+/** creates an available volume; records the create, the show while creating, the polling and the show after */
+async function volume(
+  s: ScenarioRun,
+  cluster: Cluster,
+  name: string,
+  size: number,
+  prefix: string | null,
+): Promise<string> {
+  const label = (what: string): string | null => (prefix === null ? null : `${prefix} ${what}`.trim());
+  const created = await s.expect(label("create"), cluster, "POST", "/volumes", 202, {
+    body: { volume: { name, size } },
+  });
+  const id = created.volume.id as string;
+  await s.call(label("show while creating"), cluster, "GET", `/volumes/${id}`);
+  await s.waitFor(label("status while creating"), cluster, "volumes", id, ["available"]);
+  await s.call(label("show when available"), cluster, "GET", `/volumes/${id}`);
+  return id;
+}
+
+async function backup(
+  s: ScenarioRun,
+  cluster: Cluster,
+  volumeId: string,
+  name: string,
+  prefix: string | null,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const label = (what: string): string | null => (prefix === null ? null : `${prefix} ${what}`.trim());
+  const created = await s.expect(label("create"), cluster, "POST", "/backups", 202, {
+    body: { backup: { volume_id: volumeId, name, ...extra } },
+  });
+  const id = created.backup.id as string;
+  await s.call(label("show while creating"), cluster, "GET", `/backups/${id}`);
+  await s.waitFor(label("status while creating"), cluster, "backups", id, ["available"]);
+  await s.waitFor(label("volume status during backup"), cluster, "volumes", volumeId, ["available"]);
+  await s.call(label("show when available"), cluster, "GET", `/backups/${id}`);
+  return id;
+}
+
+async function exportImport(
+  s: ScenarioRun,
+  backupId: string,
+  prefix: string | null,
+): Promise<{ service: string; url: string }> {
+  const label = (what: string): string | null => (prefix === null ? null : `${prefix} ${what}`.trim());
+  const exported = await s.expect(
+    label("export in A"),
+    "a",
+    "GET",
+    `/backups/${backupId}/export_record`,
+    200,
+  );
+  const record = exported["backup-record"] as { backup_service: string; backup_url: string };
+  await s.expect(label("import in B"), "b", "POST", "/backups/import_record", 201, {
+    body: { "backup-record": record },
+  });
+  await s.waitFor(label("status after import"), "b", "backups", backupId, ["available"]);
+  await s.call(label("show in B after import"), "b", "GET", `/backups/${backupId}`);
+  return { service: record.backup_service, url: record.backup_url };
+}
+
+async function attach(s: ScenarioRun, cluster: Cluster, volumeId: string): Promise<void> {
+  await s.expect(null, cluster, "POST", `/volumes/${volumeId}/action`, 202, {
+    body: { "os-attach": { host_name: "parity-host", mountpoint: "/dev/vdb", mode: "rw" } },
+  });
+  await s.waitFor(null, cluster, "volumes", volumeId, ["in-use"]);
+}
+
+async function restore(
+  s: ScenarioRun,
+  backupId: string,
+  volumeId: string | null,
+  prefix: string,
+): Promise<string> {
+  const body = volumeId === null ? { restore: {} } : { restore: { volume_id: volumeId } };
+  const restored = await s.expect(`${prefix} restore`, "b", "POST", `/backups/${backupId}/restore`, 202, {
+    body,
+  });
+  const target = restored.restore.volume_id as string;
+  await s.call(`${prefix} backup while restoring`, "b", "GET", `/backups/${backupId}`);
+  await s.call(`${prefix} volume while restoring`, "b", "GET", `/volumes/${target}`);
+  await s.waitFor(`${prefix} volume status while restoring`, "b", "volumes", target, ["available"]);
+  await s.waitFor(`${prefix} backup status while restoring`, "b", "backups", backupId, ["available"]);
+  await s.call(`${prefix} volume after restore`, "b", "GET", `/volumes/${target}`);
+  await s.call(`${prefix} backup after restore`, "b", "GET", `/backups/${backupId}`);
+  return target;
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: "cross-cluster",
+    description:
+      "the whole procedure: volume and backup in A, export, import in B, restore into a new volume in B",
+    async run(s) {
+      const source = await volume(s, "a", "parity-source", 1, "A volume");
+      const full = await backup(s, "a", source, "parity-full", "A backup");
+      await s.pool("backup pool after backup");
+      await exportImport(s, full, "");
+      const target = await volume(s, "b", "parity-target", 1, "B target");
+      await restore(s, full, target, "B");
+      await s.pool("backup pool after restore");
+    },
+  },
+  {
+    name: "volume-refusals",
+    description: "backup-create refused for a volume in error, and for an in-use volume without force",
+    async run(s) {
+      const v = await volume(s, "a", "parity-refusals", 1, null);
+      await s.expect(null, "a", "POST", `/volumes/${v}/action`, 202, {
+        body: { "os-reset_status": { status: "error" } },
+      });
+      await s.call("backup-create of a volume in error", "a", "POST", "/backups", {
+        body: { backup: { volume_id: v } },
+      });
+      await s.expect(null, "a", "POST", `/volumes/${v}/action`, 202, {
+        body: { "os-reset_status": { status: "available" } },
+      });
+      await attach(s, "a", v);
+      await s.call("volume in use", "a", "GET", `/volumes/${v}`);
+      await s.call("backup-create of an in-use volume without force", "a", "POST", "/backups", {
+        body: { backup: { volume_id: v } },
+      });
+      await s.call("backups after the refusals", "a", "GET", "/backups/detail");
+    },
+  },
+  {
+    name: "incremental-and-refusals",
+    description:
+      "full + incremental backup of a 2 GB volume in A, both exported and imported, the incremental restored in B; the import, restore, export and delete refusals around them",
+    async run(s) {
+      const source = await volume(s, "a", "parity-incr-source", 2, null);
+      const full = await backup(s, "a", source, "parity-incr-full", null);
+      const incr = await backup(s, "a", source, "parity-incr", "A incremental", { incremental: true });
+      await s.pool("backup pool after incremental");
+      await s.call("delete of a backup with dependents", "a", "DELETE", `/backups/${full}`);
+      const fullRecord = await exportImport(s, full, "full");
+      await exportImport(s, incr, "incremental");
+      await s.call("duplicate import", "b", "POST", "/backups/import_record", {
+        body: { "backup-record": { backup_service: fullRecord.service, backup_url: fullRecord.url } },
+      });
+      await s.call("import with an unknown backup service", "b", "POST", "/backups/import_record", {
+        body: {
+          "backup-record": {
+            backup_service: "cinder.backup.drivers.nfs.NFSBackupDriver",
+            backup_url: fullRecord.url,
+          },
+        },
+      });
+      await s.call("import with a garbage backup_url", "b", "POST", "/backups/import_record", {
+        body: {
+          "backup-record": { backup_service: fullRecord.service, backup_url: "bm90IGEgYmFja3VwIHJlY29yZA==" },
+        },
+      });
+      const small = await volume(s, "b", "parity-too-small", 1, null);
+      await s.call("restore into a too-small volume", "b", "POST", `/backups/${incr}/restore`, {
+        body: { restore: { volume_id: small } },
+      });
+      const busy = await volume(s, "b", "parity-busy", 2, null);
+      await attach(s, "b", busy);
+      await s.call("restore into an in-use volume", "b", "POST", `/backups/${incr}/restore`, {
+        body: { restore: { volume_id: busy } },
+      });
+      const target = await volume(s, "b", "parity-incr-target", 2, null);
+      await restore(s, incr, target, "incremental");
+      await s.pool("backup pool after incremental restore");
+      await s.expect(null, "a", "POST", `/backups/${full}/action`, 202, {
+        body: { "os-reset_status": { status: "error" } },
+      });
+      await s.call("export of a backup in error", "a", "GET", `/backups/${full}/export_record`);
+    },
+  },
+  {
+    name: "restore-variants",
+    description: "restore with no target volume (Cinder creates one) and restore into a bigger volume",
+    async run(s) {
+      const source = await volume(s, "a", "parity-variants", 1, null);
+      const full = await backup(s, "a", source, "parity-variants-full", null);
+      await exportImport(s, full, null);
+      await restore(s, full, null, "no target");
+      const big = await volume(s, "b", "parity-bigger", 2, null);
+      await restore(s, full, big, "bigger");
+    },
+  },
+  {
+    name: "delete-imported",
+    description: "deleting the imported backup in B while A still lists it: the shared base image goes",
+    async run(s) {
+      const source = await volume(s, "a", "parity-delete", 1, null);
+      const full = await backup(s, "a", source, "parity-delete-full", null);
+      await exportImport(s, full, null);
+      await s.pool("backup pool before delete in B");
+      await s.expect("delete in B", "b", "DELETE", `/backups/${full}`, 202);
+      await s.waitFor("status while deleting in B", "b", "backups", full, ["deleted"]);
+      await s.pool("backup pool after delete in B");
+      await s.call("A still shows the backup", "a", "GET", `/backups/${full}`);
+      await s.call("A backup list", "a", "GET", "/backups/detail");
+    },
+  },
+  {
+    name: "list-shapes",
+    description: "volume and backup list and detail at microversions 3.0, 3.44 and 3.70",
+    async run(s) {
+      const v = await volume(s, "a", "parity-shapes", 1, null);
+      const b = await backup(s, "a", v, "parity-shapes-full", null);
+      for (const mv of ["3.0", "3.44", "3.70"]) {
+        await s.call(`volumes ${mv}`, "a", "GET", "/volumes", { microversion: mv });
+        await s.call(`volumes detail ${mv}`, "a", "GET", "/volumes/detail", { microversion: mv });
+        await s.call(`volume show ${mv}`, "a", "GET", `/volumes/${v}`, { microversion: mv });
+        await s.call(`backups ${mv}`, "a", "GET", "/backups", { microversion: mv });
+        await s.call(`backups detail ${mv}`, "a", "GET", "/backups/detail", { microversion: mv });
+        await s.call(`backup show ${mv}`, "a", "GET", `/backups/${b}`, { microversion: mv });
+      }
+    },
+  },
+];

@@ -1,0 +1,64 @@
+// The parity tier: scenarios written once and run against two targets (the fakes, or the
+// real Cinder reference), recorded as normalised exchanges and compared.
+import { z } from "zod";
+
+/** One Cinder deployment as a scenario sees it: Cinder's noauth API root, no /v3. */
+export interface Deployment {
+  name: "a" | "b";
+  url: string;
+  /** host names this deployment puts in bodies (service hosts), normalised to <host-a>/<host-b> */
+  hosts: string[];
+}
+
+export interface BackupPoolImage {
+  image: string;
+  snaps: string[];
+}
+
+export interface ParityTarget {
+  kind: "reference" | "fakes";
+  a: Deployment;
+  b: Deployment;
+  /** the shared backup pool's images with their snapshots (`rbd ls` + `rbd snap ls`) */
+  backupPool(): Promise<BackupPoolImage[]>;
+  /** what the recording was made against, written into the snapshot file */
+  versions: Record<string, string>;
+  pollIntervalMs: number;
+  timeoutMs: number;
+}
+
+const jsonValue: z.ZodType<unknown> = z.unknown();
+
+export const exchangeSchema = z.object({
+  cluster: z.enum(["a", "b"]).optional(),
+  method: z.string().optional(),
+  path: z.string().optional(),
+  microversion: z.string().optional(),
+  request: jsonValue.optional(),
+  status: z.number().optional(),
+  body: jsonValue.optional(),
+  /** polling: the statuses seen, collapsed to distinct consecutive values */
+  statuses: z.array(z.string()).optional(),
+  /** the backup pool's images and snapshots */
+  pool: z.array(z.object({ image: z.string(), snaps: z.array(z.string()) })).optional(),
+});
+export type Exchange = z.infer<typeof exchangeSchema>;
+
+export const snapshotFileSchema = z.object({
+  scenario: z.string(),
+  description: z.string(),
+  recordedAt: z.string(),
+  recordedAgainst: z.record(z.string(), z.string()),
+  /** step label → normalised exchange, in the order the scenario ran them */
+  steps: z.record(z.string(), exchangeSchema),
+});
+export type SnapshotFile = z.infer<typeof snapshotFileSchema>;
+
+/**
+ * A known, accepted difference: a JSON path under `steps`, `/`-separated, step label first
+ * (`*` = any one segment, `**` = the rest).
+ */
+export interface DeclaredDifference {
+  path: string;
+  reason: string;
+}
