@@ -48,11 +48,15 @@ import {
 import { decodeRecord, encodeRecord, parseRecordTime } from "./record.js";
 import {
   boolFromString,
+  insertSorted,
+  oldestFirst,
   orStr,
+  pageNewestFirst,
   paginate,
   pyList,
   pyTuple,
   randomString,
+  removeSorted,
   sortDefault,
   visible,
 } from "./rules.js";
@@ -241,9 +245,16 @@ export class CinderCloud {
   readonly #options: CinderCloudOptions;
 
   #volumes = new Map<string, Volume>();
-  /** volumes in the default list order, rebuilt after the set changes (keeps lists cheap) */
+  /**
+   * rows oldest first by (created_at, id), the default list order reversed, kept up to date on
+   * create and delete so a default list walks it instead of sorting; undefined = rebuild
+   */
   #volumeOrder: Volume[] | undefined;
   #backupOrder: Backup[] | undefined;
+  /** per-project quota usage, kept current by #account* so a quota check is O(1) */
+  #usage = new Map<string, QuotaUsage>();
+  /** what each counted row adds to #usage now, so re-counting a changed row is exact */
+  #counted = new Map<object, { projectId: string; usage: Partial<QuotaUsage> }>();
   /** includes soft-deleted rows (status "deleted"), which an import may revive */
   #backups = new Map<string, Backup>();
   #snapshots = new Map<string, Snapshot>();
@@ -365,6 +376,8 @@ export class CinderCloud {
     this.#backups.clear();
     this.#volumeOrder = undefined;
     this.#backupOrder = undefined;
+    this.#usage.clear();
+    this.#counted.clear();
     this.#snapshots.clear();
     this.#transfers.clear();
     this.#attachmentVolume.clear();
@@ -439,6 +452,7 @@ export class CinderCloud {
     const from = volume.status;
     volume.status = status;
     volume.updatedAt = this.#clock.now();
+    this.#accountVolume(volume);
     this.#emit("volume", volume.id, from, status);
   }
 
@@ -446,6 +460,7 @@ export class CinderCloud {
     const from = backup.status;
     backup.status = status;
     backup.updatedAt = this.#clock.now();
+    this.#accountBackup(backup);
     this.#emit("backup", backup.id, from, status);
   }
 
@@ -551,31 +566,54 @@ export class CinderCloud {
     return { ...this.#defaultQuotas, ...this.#projectQuotas.get(projectId) };
   }
 
+  /** usage of the project's live rows (non-deleted, quota-consuming), from the counters */
   #usageFor(projectId: string): QuotaUsage {
-    const usage: QuotaUsage = {
-      volumes: 0,
-      gigabytes: 0,
-      snapshots: 0,
-      backups: 0,
-      backupGigabytes: 0,
-      groups: 0,
-    };
-    for (const v of this.#volumes.values()) {
-      if (v.projectId !== projectId || !v.consumesQuota) continue;
-      usage.volumes++;
-      usage.gigabytes += v.size;
+    const usage = this.#usage.get(projectId);
+    return usage
+      ? { ...usage }
+      : { volumes: 0, gigabytes: 0, snapshots: 0, backups: 0, backupGigabytes: 0, groups: 0 };
+  }
+
+  /**
+   * Re-counts one row: takes back what it added before and adds what it adds now (nothing
+   * once gone). Idempotent, so it is called after every change that can move usage.
+   */
+  #account(row: object, projectId: string, now: Partial<QuotaUsage> | undefined): void {
+    const before = this.#counted.get(row);
+    if (before) this.#addUsage(before.projectId, before.usage, -1);
+    if (now) {
+      this.#addUsage(projectId, now, 1);
+      this.#counted.set(row, { projectId, usage: now });
+    } else if (before) {
+      this.#counted.delete(row);
     }
-    for (const s of this.#snapshots.values()) {
-      if (s.projectId !== projectId || s.deleted) continue;
-      usage.snapshots++;
-      usage.gigabytes += s.volumeSize;
+  }
+
+  #addUsage(projectId: string, delta: Partial<QuotaUsage>, sign: 1 | -1): void {
+    let usage = this.#usage.get(projectId);
+    if (!usage) {
+      usage = { volumes: 0, gigabytes: 0, snapshots: 0, backups: 0, backupGigabytes: 0, groups: 0 };
+      this.#usage.set(projectId, usage);
     }
-    for (const b of this.#backups.values()) {
-      if (b.projectId !== projectId || b.deleted) continue;
-      usage.backups++;
-      usage.backupGigabytes += b.size;
+    for (const key in delta) {
+      const k = key as keyof QuotaUsage;
+      usage[k] += sign * (delta[k] ?? 0);
     }
-    return usage;
+  }
+
+  #accountVolume(v: Volume): void {
+    const live = this.#volumes.get(v.id) === v && v.consumesQuota;
+    this.#account(v, v.projectId, live ? { volumes: 1, gigabytes: v.size } : undefined);
+  }
+
+  #accountSnapshot(s: Snapshot): void {
+    const live = this.#snapshots.get(s.id) === s && !s.deleted;
+    this.#account(s, s.projectId, live ? { snapshots: 1, gigabytes: s.volumeSize } : undefined);
+  }
+
+  #accountBackup(b: Backup): void {
+    const live = this.#backups.get(b.id) === b && !b.deleted;
+    this.#account(b, b.projectId, live ? { backups: 1, backupGigabytes: b.size } : undefined);
   }
 
   // ---------------------------------------------------------------- volumes
@@ -681,7 +719,8 @@ export class CinderCloud {
       deleted: false,
     };
     this.#volumes.set(volume.id, volume);
-    this.#volumeOrder = undefined;
+    if (this.#volumeOrder) insertSorted(this.#volumeOrder, volume, VOLUMES_OLDEST_FIRST);
+    this.#accountVolume(volume);
     this.#emit("volume", volume.id, null, volume.status);
     if (backup) {
       backup.restoreVolumeId = volume.id;
@@ -730,13 +769,21 @@ export class CinderCloud {
     return this.#volume(ctx, id);
   }
 
+  #volumesOldestFirst(): Volume[] {
+    this.#volumeOrder ??= [...this.#volumes.values()].sort(VOLUMES_OLDEST_FIRST);
+    return this.#volumeOrder;
+  }
+
   #filterVolumes(ctx: RequestContext, opts: ListOptions): Volume[] {
+    return this.#volumesOldestFirst().filter(this.#volumeFilter(ctx, opts)).reverse();
+  }
+
+  #volumeFilter(ctx: RequestContext, opts: ListOptions): (v: Volume) => boolean {
     const all = ctx.isAdmin && opts.allTenants;
-    const filters = opts.filters ?? {};
-    this.#volumeOrder ??= sortDefault([...this.#volumes.values()], volumeSortField);
-    return this.#volumeOrder.filter((v) => {
+    const filters = Object.entries(opts.filters ?? {});
+    return (v) => {
       if (!all && v.projectId !== ctx.projectId) return false;
-      for (const [key, want] of Object.entries(filters)) {
+      for (const [key, want] of filters) {
         if (want === undefined) continue;
         switch (key) {
           case "name":
@@ -777,10 +824,13 @@ export class CinderCloud {
         }
       }
       return true;
-    });
+    };
   }
 
   listVolumes(ctx: RequestContext, opts: ListOptions = {}): Volume[] {
+    if (opts.sort === undefined || opts.sort.length === 0) {
+      return pageNewestFirst(this.#volumesOldestFirst(), this.#volumeFilter(ctx, opts), opts);
+    }
     return paginate(this.#filterVolumes(ctx, opts), opts, volumeSortField, true);
   }
 
@@ -875,11 +925,16 @@ export class CinderCloud {
           this.#setVolumeStatus(v, "error_deleting");
           throw err;
         }
-        for (const s of this.#snapshots.values()) if (s.volumeId === v.id) this.#snapshots.delete(s.id);
+        for (const s of this.#snapshots.values()) {
+          if (s.volumeId !== v.id) continue;
+          this.#snapshots.delete(s.id);
+          this.#accountSnapshot(s);
+        }
         for (const a of v.attachments) this.#attachmentVolume.delete(a.id);
         for (const t of this.#transfers.values()) if (t.volumeId === v.id) this.#transfers.delete(t.id);
         this.#volumes.delete(v.id);
-        this.#volumeOrder = undefined;
+        if (this.#volumeOrder) removeSorted(this.#volumeOrder, v, VOLUMES_OLDEST_FIRST);
+        this.#accountVolume(v);
         v.deleted = true;
         v.deletedAt = this.#clock.now();
         this.#emit("volume", v.id, "deleting", null);
@@ -930,6 +985,7 @@ export class CinderCloud {
           throw err;
         }
         v.size = Math.trunc(newSize);
+        this.#accountVolume(v);
         this.#setVolumeStatus(v, (v.previousStatus as Volume["status"]) ?? "available");
       },
     );
@@ -1250,6 +1306,7 @@ export class CinderCloud {
     checkVolumeQuota(this.#limitsFor(ctx.projectId), this.#usageFor(ctx.projectId), v.size);
     v.projectId = ctx.projectId;
     v.userId = ctx.userId;
+    this.#accountVolume(v);
     this.#setVolumeStatus(v, "available");
     t.accepted = true;
     t.destinationProjectId = ctx.projectId;
@@ -1295,6 +1352,7 @@ export class CinderCloud {
       deleted: false,
     };
     this.#snapshots.set(s.id, s);
+    this.#accountSnapshot(s);
     this.#emit("snapshot", s.id, null, s.status);
     this.#schedule(
       "snapshot.create",
@@ -1360,6 +1418,7 @@ export class CinderCloud {
         }
         s.deleted = true;
         this.#snapshots.delete(s.id);
+        this.#accountSnapshot(s);
         this.#emit("snapshot", s.id, "deleting", null);
       },
     );
@@ -1369,6 +1428,7 @@ export class CinderCloud {
     const from = s.status;
     s.status = status;
     s.updatedAt = this.#clock.now();
+    this.#accountSnapshot(s);
     this.#emit("snapshot", s.id, from, status);
   }
 
@@ -1456,7 +1516,8 @@ export class CinderCloud {
       deleted: false,
     };
     this.#backups.set(backup.id, backup);
-    this.#backupOrder = undefined;
+    if (this.#backupOrder) insertSorted(this.#backupOrder, backup, BACKUPS_OLDEST_FIRST);
+    this.#accountBackup(backup);
     this.#emit("backup", backup.id, null, "creating");
 
     const target = this.#target({ volumeId: volume.id, backupId: backup.id });
@@ -1515,6 +1576,7 @@ export class CinderCloud {
       restoreSource("backing-up");
       if (backup.status === "creating") {
         backup.size = volume.size;
+        this.#accountBackup(backup);
         this.#setBackupStatus(backup, "available");
         if (backup.parentId) {
           const p = this.#backups.get(backup.parentId);
@@ -1529,14 +1591,22 @@ export class CinderCloud {
     return this.#backup(ctx, id);
   }
 
+  #backupsOldestFirst(): Backup[] {
+    this.#backupOrder ??= [...this.#backups.values()].sort(BACKUPS_OLDEST_FIRST);
+    return this.#backupOrder;
+  }
+
   #filterBackups(ctx: RequestContext, opts: ListOptions): Backup[] {
+    return this.#backupsOldestFirst().filter(this.#backupFilter(ctx, opts)).reverse();
+  }
+
+  #backupFilter(ctx: RequestContext, opts: ListOptions): (b: Backup) => boolean {
     const all = ctx.isAdmin && opts.allTenants;
-    const filters = opts.filters ?? {};
-    this.#backupOrder ??= sortDefault([...this.#backups.values()], backupSortField);
-    return this.#backupOrder.filter((b) => {
+    const filters = Object.entries(opts.filters ?? {});
+    return (b) => {
       if (b.deleted) return false;
       if (!all && b.projectId !== ctx.projectId) return false;
-      for (const [key, want] of Object.entries(filters)) {
+      for (const [key, want] of filters) {
         if (want === undefined) continue;
         if ((key === "name" || key === "display_name") && b.name !== want) return false;
         if (key === "status" && b.status !== want) return false;
@@ -1545,10 +1615,13 @@ export class CinderCloud {
         if (key === "project_id" && b.projectId !== want) return false;
       }
       return true;
-    });
+    };
   }
 
   listBackups(ctx: RequestContext, opts: ListOptions = {}): Backup[] {
+    if (opts.sort === undefined || opts.sort.length === 0) {
+      return pageNewestFirst(this.#backupsOldestFirst(), this.#backupFilter(ctx, opts), opts);
+    }
     return paginate(this.#filterBackups(ctx, opts), opts, backupSortField, true);
   }
 
@@ -1605,6 +1678,7 @@ export class CinderCloud {
       }
       b.deleted = true;
       b.deletedAt = this.#clock.now();
+      this.#accountBackup(b);
       this.#setBackupStatus(b, "deleted");
       this.#emit("backup", b.id, "deleted", null);
       if (b.parentId) {
@@ -1825,7 +1899,9 @@ export class CinderCloud {
       updatedAt: existing ? now : null,
     } satisfies Partial<Backup>);
     this.#backups.set(backup.id, backup);
+    // a revived row keeps its place only if its created_at stays: rebuild the order lazily
     this.#backupOrder = undefined;
+    this.#accountBackup(backup);
     this.#emit("backup", backup.id, null, "creating");
 
     this.#schedule(
@@ -1872,6 +1948,7 @@ export class CinderCloud {
           }
           applyRecord(backup, options);
           this.#backupOrder = undefined;
+          this.#accountBackup(backup);
           backup.service = this.#backupDriver.serviceName;
           backup.availabilityZone = this.#azs[0] ?? "nova";
           backup.host = this.#backupServiceUp()?.host ?? this.#host;
@@ -2068,6 +2145,9 @@ function applyRecord(backup: Backup, options: Record<string, unknown>): void {
     set[key]?.(value);
   }
 }
+
+const VOLUMES_OLDEST_FIRST = oldestFirst(volumeSortField);
+const BACKUPS_OLDEST_FIRST = oldestFirst(backupSortField);
 
 function volumeSortField(v: Volume, key: string): string | number | boolean | Date | null {
   switch (key) {

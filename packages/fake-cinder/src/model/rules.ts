@@ -65,6 +65,83 @@ export function paginate<T extends { id: string }>(
   return sorted;
 }
 
+/** (created_at, id) ascending: the default list order, reversed */
+export function oldestFirst<T extends { id: string }>(
+  field: (item: T, key: string) => Comparable,
+): (x: T, y: T) => number {
+  return (x, y) => compare(field(x, "created_at"), field(y, "created_at")) || compare(x.id, y.id);
+}
+
+/** Inserts `item` into `rows`, kept sorted by `cmp`, after its equals (O(log n) search). */
+export function insertSorted<T>(rows: T[], item: T, cmp: (x: T, y: T) => number): void {
+  let lo = 0;
+  let hi = rows.length;
+  // rows are created in time order, so the slot is nearly always the end
+  const last = rows[hi - 1];
+  if (last === undefined || cmp(last, item) <= 0) {
+    rows.push(item);
+    return;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(rows[mid] as T, item) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  rows.splice(lo, 0, item);
+}
+
+/** Removes `item` (by identity) from `rows`, kept sorted by `cmp`. */
+export function removeSorted<T>(rows: T[], item: T, cmp: (x: T, y: T) => number): void {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(rows[mid] as T, item) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < rows.length && cmp(rows[i] as T, item) === 0; i++) {
+    if (rows[i] === item) {
+      rows.splice(i, 1);
+      return;
+    }
+  }
+  // not where its keys say (a key changed in place): fall back to a scan
+  const at = rows.indexOf(item);
+  if (at >= 0) rows.splice(at, 1);
+}
+
+/**
+ * `paginate` for the default order (created_at desc, id desc) without sorting: walks rows kept
+ * oldest first from the newest end and stops once the page is full, so a page costs
+ * O(marker position + offset + limit) rather than a sort of every row.
+ */
+export function pageNewestFirst<T extends { id: string }>(
+  oldest: readonly T[],
+  keep: (item: T) => boolean,
+  opts: ListOptions,
+): T[] {
+  const out: T[] = [];
+  let seekingMarker = opts.marker !== undefined;
+  let skip = opts.offset !== undefined && opts.offset > 0 ? opts.offset : 0;
+  const limit = opts.limit !== undefined && opts.limit >= 0 ? opts.limit : Number.POSITIVE_INFINITY;
+  for (let i = oldest.length - 1; i >= 0; i--) {
+    if (!seekingMarker && out.length >= limit) break;
+    const item = oldest[i] as T;
+    if (!keep(item)) continue;
+    if (seekingMarker) {
+      if (item.id === opts.marker) seekingMarker = false;
+      continue;
+    }
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    out.push(item);
+  }
+  if (seekingMarker) throw new MarkerNotFound(opts.marker as string);
+  return out;
+}
+
 /** Cinder's strutils.bool_from_string for filter values */
 export function boolFromString(value: unknown): boolean {
   if (typeof value === "boolean") return value;
