@@ -57,7 +57,6 @@ import {
   pyTuple,
   randomString,
   removeSorted,
-  sortDefault,
   visible,
 } from "./rules.js";
 import { BACKUP_DELETABLE, TRANSITIONS, VOLUME_BACKUPABLE, VOLUME_DELETABLE } from "./transitions.js";
@@ -219,7 +218,6 @@ export interface CloudDump {
 
 /** volume_id of an imported backup while the import runs (cinder/backup/api.py) */
 export const IMPORT_VOLUME_ID = "00000000-0000-0000-0000-000000000000";
-const DEFAULT_TYPE_ID = "a5e1f8a6-3c0e-4d5a-9d57-000000000001";
 const GiB = 1024 ** 3;
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -234,6 +232,7 @@ export class CinderCloud {
   readonly #clock: Clock;
   readonly #release: ReleaseProfile;
   readonly #ids: IdGenerator;
+  #defaultTypeId: string | undefined;
   readonly #faults: FaultPlan;
   readonly #delays: Delays;
   readonly #defaultQuotas: QuotaSet;
@@ -332,9 +331,12 @@ export class CinderCloud {
 
   #initState(): void {
     const now = this.#clock.now();
+    // each deployment's `cinder-manage db sync` makes its own __DEFAULT__ type: A and B
+    // differ (recorded, test/parity); a reset keeps it, as a database would
+    this.#defaultTypeId ??= this.#ids();
     this.#volumeTypes = [
       {
-        id: DEFAULT_TYPE_ID,
+        id: this.#defaultTypeId,
         name: "__DEFAULT__",
         description: "Default Volume Type",
         isPublic: true,
@@ -694,7 +696,8 @@ export class CinderCloud {
       encrypted: false,
       encryptionKeyId: null,
       multiattach: false,
-      replicationStatus: "disabled",
+      // the RBD driver reports a replication status only when replication is configured
+      replicationStatus: null,
       consistencygroupId: null,
       groupId: null,
       snapshotId: req.snapshotId ?? null,
@@ -1191,6 +1194,8 @@ export class CinderCloud {
     a.mountpoint = req.mountpoint;
     a.attachMode = mode;
     a.attachTime = this.#clock.now();
+    // volume/api.py attach() adds readonly unless set; the manager records the mode
+    v.adminMetadata.readonly ??= "False";
     v.adminMetadata.attached_mode = mode;
     this.#settleAttachState(v);
     return a;
@@ -1511,7 +1516,8 @@ export class CinderCloud {
       metadata: { ...(req.metadata ?? {}) },
       encryptionKeyId: null,
       createdAt: now,
-      updatedAt: null,
+      // the scheduler saves the backup as it hands it on: updated_at is set while creating
+      updatedAt: now,
       deletedAt: null,
       deleted: false,
     };
