@@ -7,8 +7,9 @@ const STYLE = `
 :root { --bg:#0b0f14; --panel:#141b24; --line:#2a3644; --text:#f2f5f8; --dim:#a9b6c4;
   --ok:#2ecc71; --busy:#ffb020; --bad:#ff4d4f; --use:#4aa3ff; --gone:#7d8793; }
 * { box-sizing:border-box; }
-html,body { margin:0; background:var(--bg); color:var(--text);
+html,body { margin:0; height:100%; background:var(--bg); color:var(--text);
   font:22px/1.35 "DejaVu Sans","Segoe UI",Helvetica,Arial,sans-serif; }
+body { display:flex; flex-direction:column; }
 header { display:flex; align-items:center; gap:1rem; padding:.5rem 1rem; border-bottom:2px solid var(--line); }
 header h1 { font-size:1.3rem; margin:0; }
 #conn { margin-left:auto; font-weight:700; padding:.1rem .7rem; border-radius:1rem; background:var(--bad); color:#000; }
@@ -18,16 +19,17 @@ section.panel { background:var(--panel); border:2px solid var(--line); border-ra
 .panel h2 { margin:0 0 .3rem; font-size:1.25rem; }
 .panel h3 { margin:.5rem 0 .2rem; font-size:.95rem; color:var(--dim); text-transform:uppercase; letter-spacing:.06em; }
 .services { font-size:.8rem; color:var(--dim); }
+.services span { margin-right:1rem; white-space:nowrap; }
 .services .down { color:var(--bad); font-weight:700; }
 ul { list-style:none; margin:0; padding:0; }
-li.row { display:flex; align-items:baseline; gap:.6rem; padding:.2rem 0; border-bottom:1px solid var(--line); }
+li.row { display:flex; flex-wrap:wrap; align-items:baseline; column-gap:.6rem; padding:.2rem 0; border-bottom:1px solid var(--line); }
 li.row:last-child { border-bottom:none; }
 .pill { display:inline-block; min-width:7.5rem; text-align:center; font-weight:800; font-size:.85rem;
   padding:.05rem .5rem; border-radius:.4rem; color:#000; background:var(--busy); }
 .pill.ok { background:var(--ok); } .pill.bad { background:var(--bad); } .pill.use { background:var(--use); }
-.pill.busy { animation:pulse 1.2s ease-in-out infinite; }
+main .pill.busy { animation:pulse 1.2s ease-in-out infinite; }
 @keyframes pulse { 50% { opacity:.55; } }
-.name { font-weight:700; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+.name { font-weight:700; white-space:nowrap; }
 .meta, .id { color:var(--dim); font-size:.8rem; }
 .id, code { font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace; }
 .reason { color:var(--bad); font-size:.75rem; width:100%; }
@@ -36,8 +38,8 @@ li.changed { animation:flash 1.5s ease-out; }
 @keyframes flash { from { background:#3d4f1f; } to { background:transparent; } }
 .image { font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:.78rem; word-break:break-all; }
 .snap { padding-left:1.2rem; color:var(--dim); font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:.72rem; }
-#timeline { margin:0 .8rem .8rem; }
-#timeline ol { list-style:none; margin:0; padding:0; max-height:34vh; overflow:hidden; }
+#timeline { margin:0 .8rem .8rem; flex:1; min-height:0; overflow:hidden; }
+#timeline ol { list-style:none; margin:0; padding:0; }
 #timeline li { display:grid; grid-template-columns:6.5rem 2.2rem 1fr auto; gap:.6rem; align-items:baseline;
   padding:.15rem .3rem; border-bottom:1px solid var(--line); font-size:.85rem; }
 .cl { font-weight:800; text-align:center; border-radius:.3rem; color:#000; background:#c9a0ff; }
@@ -93,7 +95,7 @@ function renderCluster(c) {
   var services = el("div", "services");
   c.services.forEach(function (s) {
     var down = s.state !== "up" || s.status !== "enabled";
-    services.appendChild(el("span", down ? "down" : null, s.binary.replace("cinder-", "") + ": " + s.state + (s.status === "enabled" ? "" : " (" + s.status + ")") + "  "));
+    services.appendChild(el("span", down ? "down" : null, s.binary.replace("cinder-", "") + ": " + s.state + (s.status === "enabled" ? "" : " (" + s.status + ")")));
   });
   panel.appendChild(services);
   panel.appendChild(el("h3", null, "Volumes"));
