@@ -333,7 +333,7 @@ export class CinderCloud {
     const now = this.#clock.now();
     // each deployment's `cinder-manage db sync` makes its own __DEFAULT__ type: A and B
     // differ (recorded, test/parity); a reset keeps it, as a database would
-    this.#defaultTypeId ??= this.#ids();
+    this.#defaultTypeId ??= randomUUID();
     this.#volumeTypes = [
       {
         id: this.#defaultTypeId,

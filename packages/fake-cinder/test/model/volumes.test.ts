@@ -25,7 +25,7 @@ describe("volumes", () => {
     await a.settled();
     expect(a.getVolume(MEMBER, v.id)).toMatchObject({
       status: "available",
-      replicationStatus: "disabled",
+      replicationStatus: null,
       sharedTargets: false,
       serviceUuid: a.listServices(ADMIN, { binary: "cinder-volume" })[0]?.uuid,
     });

@@ -35,6 +35,19 @@ export function volumeSummary(view: ViewContext, volume: Volume) {
   return { id: volume.id, links: resourceLinks(view.links, "volumes", volume.id), name: volume.name };
 }
 
+// cinder/utils.py add_visible_admin_metadata: readonly and attached_mode (admin metadata)
+// show in every reader's metadata; the user's own keys come first
+const VISIBLE_ADMIN_METADATA = ["readonly", "attached_mode"];
+
+function visibleMetadata(volume: Volume): Record<string, string> {
+  const out = { ...volume.metadata };
+  for (const key of VISIBLE_ADMIN_METADATA) {
+    const value = volume.adminMetadata[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
 function volumeAttachments(view: ViewContext, volume: Volume) {
   return volume.attachments
     .filter((a) => a.attachStatus === "attached")
@@ -74,7 +87,7 @@ export function volumeDetail(
     volume_type: typeName,
     snapshot_id: volume.snapshotId,
     source_volid: volume.sourceVolid,
-    metadata: volume.metadata,
+    metadata: visibleMetadata(volume),
     links: resourceLinks(view.links, "volumes", volume.id),
     user_id: volume.userId,
     bootable: volume.bootable ? "true" : "false",
