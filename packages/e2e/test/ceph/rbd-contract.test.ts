@@ -18,18 +18,6 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
     "real rbd prints its whole top-level usage (~150 verbs, most of which fake-rbd does not have) on " +
     "stdout; fake-rbd prints its own usage. The error line naming the rest of the command line and " +
     "the exit code agree.",
-  ...Object.fromEntries(
-    [
-      "cinder-export-full",
-      "cinder-import-full",
-      "cinder-export-incremental",
-      "cinder-import-incremental",
-    ].map((id) => [
-      id,
-      "progress on stderr: real rbd prints a line each time the percentage changes as extents go " +
-        "by (e.g. 50%, 100%); fake-rbd prints only the final 100% line. Streams and exit codes agree.",
-    ]),
-  ),
 };
 
 const REPORT = process.env.RBD_CONTRACT_REPORT ?? "/tmp/cinderlab-notes/rbd-contract-diffs.md";

@@ -512,5 +512,10 @@ export function normaliseJsonText(text: string): string {
  * The label and the final "done." or "failed." stay.
  */
 export function normaliseProgress(text: string): string {
-  return text.replace(/(\r([^\r\n:]+): \d+% complete\.\.\.)+/g, "\r$2: <n>% complete...");
+  // export/import/export-diff/import-diff report at offsets fixed by the stream and sizes:
+  // compared as printed; other verbs' intermediate reports follow librbd's internals
+  return text.replace(
+    /(\r((?!(?:Exporting image|Importing image(?: diff)?):)[^\r\n:]+): \d+% complete\.\.\.)+/g,
+    "\r$2: <n>% complete...",
+  );
 }

@@ -1,9 +1,11 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import type { Readable, Writable } from "node:stream";
+import { pipeline as pipeCallback, type Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command } from "commander";
+import { DEFAULT_SPARSE_SIZE } from "../../diff/format.js";
+import { type DiffProgressMode, DiffProgressScanner, periodPoints } from "../../diff/progress.js";
 import { isRbdError } from "../../model/errors.js";
 import type { CliContext, SpecOptionValues, Verb } from "../context.js";
 import { addImageOptions, addNoProgressOption, imageRef, snapRef } from "../context.js";
@@ -17,6 +19,8 @@ import { addCreateOptions, createOptionsFrom } from "./image.js";
 type TransferOptions = SpecOptionValues & { progress?: boolean; fromSnap?: string; wholeObject?: boolean };
 
 const STDIO = "-";
+/** rbd_default_order: 4 MiB objects */
+const DEFAULT_ORDER = 22;
 
 /** Opens the destination first so an existing file fails before any byte is read, as rbd does. */
 async function openDestination(ctx: CliContext, path: string, verb: string): Promise<Writable> {
@@ -29,25 +33,60 @@ async function openDestination(ctx: CliContext, path: string, verb: string): Pro
   }
 }
 
-/** Moves a stream to its destination, counting bytes for the progress line. */
+/** Moves a stream to its destination, showing each chunk to `observe` (progress) first. */
 async function copy(
   source: Readable,
   destination: Writable,
   toStdout: boolean,
-  onBytes?: (n: number) => void,
+  observe?: (chunk: Buffer) => void,
 ) {
-  if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
+  if (observe) source.on("data", observe);
   // stdout belongs to the caller (the process, or a test's collector): never end it here.
   await pipeline(source, destination, { end: !toStdout });
 }
 
-function track(progress: Progress, total: number | undefined): ((n: number) => void) | undefined {
-  if (total === undefined || total <= 0) return undefined;
+/**
+ * rbd export and import (format 1) report once per block at the block's start offset
+ * (export: stripe count x object size; import from a file: the object size), out of the
+ * total size; here each report is made when the bytes reach that block.
+ */
+function blockProgress(progress: Progress, total: number, block: number): (chunk: Buffer) => void {
+  const points = periodPoints(total, block);
   let done = 0;
-  return (n) => {
-    done += n;
-    progress.update(done, total);
+  let next = 0;
+  return (chunk) => {
+    done += chunk.byteLength;
+    while (next < points.length && (points[next] as number) <= done) {
+      progress.update(points[next] as number, total);
+      next++;
+    }
   };
+}
+
+/**
+ * The stream the backend reads, shown to `observe` on the way: a pass-through, since a
+ * 'data' listener on the source itself would start it flowing before the backend reads.
+ * Without progress the source is handed over untouched.
+ */
+function tap(progress: Progress, source: Readable, observe: () => (chunk: Buffer) => void): Readable {
+  if (!progress.enabled) return source;
+  const look = observe();
+  const through = new Transform({
+    readableHighWaterMark: 1 << 20,
+    writableHighWaterMark: 1 << 20,
+    transform(chunk: Buffer, _encoding, done) {
+      look(chunk);
+      done(null, chunk);
+    },
+  });
+  pipeCallback(source, through, () => {});
+  return through;
+}
+
+/** export-diff and import-diff: rbd's reports at the records' offsets (see diff/progress.ts). */
+function diffProgress(progress: Progress, mode: DiffProgressMode): (chunk: Buffer) => void {
+  const scanner = new DiffProgressScanner(mode, (offset, total) => progress.update(offset, total));
+  return (chunk) => scanner.push(chunk);
 }
 
 export function exportCommand(verb: Verb): Command {
@@ -75,7 +114,20 @@ export function exportCommand(verb: Verb): Command {
     try {
       await progress.run(async () => {
         const source = await ctx.backend.exportImage(snapRef(spec), format);
-        await copy(source, destination, path === STDIO, track(progress, info.size));
+        await copy(
+          source,
+          destination,
+          path === STDIO,
+          format.exportFormat === 2
+            ? undefined
+            : blockProgress(progress, info.size, (info.stripeCount ?? 1) * 2 ** info.order),
+        );
+        if (format.exportFormat === 2) {
+          // format 2 reports once per snapshot exported, then the head: (i / n+1), then 100%
+          const snaps = await ctx.backend.listSnaps(imageRef(spec));
+          for (let i = 0; i <= snaps.length; i++)
+            progress.update(i === snaps.length ? i + 1 : i, snaps.length + 1);
+        }
       });
     } catch (error) {
       throw failWith("export error", error);
@@ -111,7 +163,7 @@ export function exportDiffCommand(verb: Verb): Command {
           ...(opts.fromSnap !== undefined && { fromSnap: opts.fromSnap }),
           wholeObject: opts.wholeObject === true,
         });
-        await copy(source, destination, path === STDIO);
+        await copy(source, destination, path === STDIO, diffProgress(progress, { kind: "export" }));
       });
     } catch (error) {
       throw failWith("export-diff error", error);
@@ -189,10 +241,16 @@ export function importCommand(verb: Verb): Command {
       throw new CliFailure(`rbd: import failed: ${cppStrerror(17)}`, 17);
     }
     try {
-      const onBytes = track(progress, size);
-      if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
+      // from stdin rbd reports nothing until the end (unless given --estimated-size); the
+      // format 2 import's reports are not modelled (only the final line is printed)
+      const observed =
+        size !== undefined && format.exportFormat !== 2
+          ? tap(progress, source, () =>
+              blockProgress(progress, size, 2 ** (createOptions.order ?? DEFAULT_ORDER)),
+            )
+          : source;
       await progress.run(() =>
-        ctx.backend.importImage(ref, source, {
+        ctx.backend.importImage(ref, observed, {
           ...createOptions,
           ...format,
           ...(size !== undefined && { size }),
@@ -238,11 +296,18 @@ export function importDiffCommand(verb: Verb): Command {
       }
     }
     const progress = ctx.progress("Importing image diff", opts.progress === false);
-    const onBytes = track(progress, size);
-    if (onBytes) source.on("data", (chunk: Buffer) => onBytes(chunk.length));
+    const sparseOption = sparse(opts.sparseSize);
+    const observed = tap(progress, source, () =>
+      diffProgress(
+        progress,
+        size === undefined
+          ? { kind: "import-stdin", sparseSize: sparseOption.sparseSize ?? DEFAULT_SPARSE_SIZE }
+          : { kind: "import-file", fileSize: size },
+      ),
+    );
     try {
-      await ctx.backend.importDiff(imageRef(spec), source, {
-        ...sparse(opts.sparseSize),
+      await ctx.backend.importDiff(imageRef(spec), observed, {
+        ...sparseOption,
         onWarning: (line) => ctx.err(`${line}\n`),
       });
       progress.finish();
