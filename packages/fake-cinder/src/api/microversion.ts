@@ -37,6 +37,22 @@ const VERSION_PATTERN = /^([1-9]\d*)\.([1-9]\d*|0)$/;
  */
 export function requestedVersion(headerValue: string | string[] | undefined): ApiVersion {
   if (headerValue === undefined) return DEFAULT_VERSION;
+  // clients send the same few header values on every request
+  if (typeof headerValue === "string") {
+    const known = parsedHeaders.get(headerValue);
+    if (known !== undefined) return known;
+    const version = parseVersionHeader(headerValue);
+    if (parsedHeaders.size >= 256) parsedHeaders.clear();
+    parsedHeaders.set(headerValue, version);
+    return version;
+  }
+  return parseVersionHeader(headerValue);
+}
+
+/** accepted header values and their versions (a refused value throws and is not kept) */
+const parsedHeaders = new Map<string, ApiVersion>();
+
+function parseVersionHeader(headerValue: string | string[]): ApiVersion {
   const joined = Array.isArray(headerValue) ? headerValue.join(",") : headerValue;
   let requested: string | undefined;
   for (const part of joined.split(",")) {
@@ -67,8 +83,17 @@ export function requestedVersion(headerValue: string | string[] | undefined): Ap
  * them when the version string contains "1.0" or "2.0", a test meant for the legacy
  * v1/v2 endpoints that no 3.x string matches: "3.10" and "3.20" do not contain it.)
  */
-export function versionHeaders(version: ApiVersion): Record<string, string> {
-  const text = version.toString();
-  if (text.includes("1.0") || text.includes("2.0")) return {};
-  return { "OpenStack-API-Version": `volume ${text}`, Vary: "OpenStack-API-Version" };
+export function versionHeaders(version: ApiVersion): Readonly<Record<string, string>> {
+  let headers = headersOf.get(version);
+  if (headers === undefined) {
+    const text = version.toString();
+    headers =
+      text.includes("1.0") || text.includes("2.0")
+        ? {}
+        : { "OpenStack-API-Version": `volume ${text}`, Vary: "OpenStack-API-Version" };
+    headersOf.set(version, headers);
+  }
+  return headers;
 }
+
+const headersOf = new WeakMap<ApiVersion, Readonly<Record<string, string>>>();

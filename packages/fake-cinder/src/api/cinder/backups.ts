@@ -2,7 +2,7 @@
 // import_record and the backup actions (os-reset_status, os-force_delete).
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { sendJson } from "../http.js";
+import { rowJson, sendJson, sendJsonText } from "../http.js";
 import { parseBody } from "../validation.js";
 import { viewOf } from "./context.js";
 import { collectionLinks } from "./links.js";
@@ -78,7 +78,8 @@ export function backupRoutes(deps: RouteDeps): CinderRoute[] {
       handler: (request, reply) => {
         const view = viewOf(request);
         const { backupId } = request.params as { backupId: string };
-        return sendJson(reply, 200, { backup: backupDetail(view, cloud.getBackup(view.ctx, backupId)) });
+        const backup = cloud.getBackup(view.ctx, backupId);
+        return sendJsonText(reply, 200, `{"backup":${rowJson(backup, backupDetail(view, backup))}}`);
       },
     },
     {

@@ -3,7 +3,7 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { CinderCloud, RequestContext, Volume } from "../../model/index.js";
 import { ApiFault } from "../faults.js";
-import { sendJson } from "../http.js";
+import { rowJson, sendJson, sendJsonText } from "../http.js";
 import { parseBody } from "../validation.js";
 import { viewOf } from "./context.js";
 import { collectionLinks } from "./links.js";
@@ -55,27 +55,25 @@ const osAttach = z
   .strict();
 const osDetach = z.object({ attachment_id: optionalUuid }).loose().nullable();
 
-function renderList(
-  request: FastifyRequest,
-  deps: RouteDeps,
-  detail: boolean,
-): { body: Record<string, unknown> } {
+/** The list document's JSON text; each volume's text comes from rowJson. */
+function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean): string {
   const view = viewOf(request);
   const query = (request.query ?? {}) as Record<string, unknown>;
   const { options, limit, withCount } = parseListQuery(query, view.version);
   const volumes = deps.cloud.listVolumes(view.ctx, options);
   const typeName = typeNamer(deps.cloud, view.ctx);
   const items = detail
-    ? volumes.map((v) => volumeDetail(view, v, typeName(v), true))
-    : volumes.map((v) => volumeSummary(view, v));
-  const body: Record<string, unknown> = { volumes: items };
+    ? volumes.map((v) => rowJson(v, volumeDetail(view, v, typeName(v), true)))
+    : volumes.map((v) => JSON.stringify(volumeSummary(view, v)));
+  // the same text JSON.stringify gives for { volumes, volumes_links?, count? }
+  let text = `{"volumes":[${items.join(",")}]`;
   const links = collectionLinks(view.links, detail ? "volumes/detail" : "volumes", volumes, limit);
-  if (links.length > 0) body.volumes_links = links;
+  if (links.length > 0) text += `,"volumes_links":${JSON.stringify(links)}`;
   if (withCount) {
     const { limit: _l, marker: _m, offset: _o, ...countOptions } = options;
-    body.count = deps.cloud.countVolumes(view.ctx, countOptions);
+    text += `,"count":${JSON.stringify(deps.cloud.countVolumes(view.ctx, countOptions))}`;
   }
-  return { body };
+  return `${text}}`;
 }
 
 function showOne(view: ViewContext, cloud: CinderCloud, volume: Volume, extensions: boolean) {
@@ -119,12 +117,12 @@ export function volumeRoutes(deps: RouteDeps): CinderRoute[] {
     {
       method: "GET",
       path: "/volumes",
-      handler: (request, reply) => sendJson(reply, 200, renderList(request, deps, false).body),
+      handler: (request, reply) => sendJsonText(reply, 200, renderList(request, deps, false)),
     },
     {
       method: "GET",
       path: "/volumes/detail",
-      handler: (request, reply) => sendJson(reply, 200, renderList(request, deps, true).body),
+      handler: (request, reply) => sendJsonText(reply, 200, renderList(request, deps, true)),
     },
     {
       method: "GET",
