@@ -140,6 +140,7 @@ function timelineRow(e) {
     what.appendChild(el("span", "arrow", "\\u2192 "));
     what.appendChild(el("span", "code" + String(e.status).charAt(0), e.status));
     cli = e.command.cli;
+    if (e.message) what.appendChild(el("div", "reason", e.message));
   } else {
     what.appendChild(el("span", null, e.resource + " "));
     what.appendChild(el("span", "id", short(e.id) + " "));

@@ -26,6 +26,8 @@ export const timelineEntrySchema = z.discriminatedUnion("kind", [
     path: z.string(),
     status: z.number().int(),
     command: commandSchema,
+    /** the refusal's message (Cinder's fault body) when the call failed */
+    message: z.string().nullable(),
   }),
   z.object({
     ...entryBase,

@@ -21,7 +21,7 @@ import {
   type ViewState,
   viewStateSchema,
 } from "./schemas.js";
-import { type ApiCall, Timeline } from "./timeline.js";
+import { type ApiCall, faultMessage, Timeline } from "./timeline.js";
 
 export interface LabViewOptions {
   rbd: RbdBackend;
@@ -61,17 +61,27 @@ export class LabView {
   /** Records every call a Cinder app of `cluster` answers (add before it listens). */
   attach(app: FastifyInstance, cluster: string): void {
     const keys = new WeakMap<FastifyRequest, number>();
+    const messages = new WeakMap<FastifyRequest, string | null>();
     app.addHook("preHandler", (request, _reply, done) => {
       const key = ++this.#nextKey;
       keys.set(request, key);
       this.#timeline.begin(key, callOf(request, cluster));
       this.#current.run(key, done);
     });
+    app.addHook("onSend", (request, reply, payload, done) => {
+      // a refusal's message is what a trainee needs to see next to the call
+      if (reply.statusCode >= 400 && typeof payload === "string")
+        messages.set(request, faultMessage(payload));
+      done(null, payload);
+    });
     app.addHook("onResponse", (request, reply, done) => {
       const key = keys.get(request);
       // a call refused before its handler (bad JSON, 404) still shows, without held changes
       const fallback = key === undefined ? callOf(request, cluster) : undefined;
-      this.#publish(this.#timeline.end(key ?? -1, reply.statusCode, this.#options.now(), fallback));
+      const message = messages.get(request);
+      this.#publish(
+        this.#timeline.end(key ?? -1, reply.statusCode, this.#options.now(), { fallback, message }),
+      );
       done();
     });
   }

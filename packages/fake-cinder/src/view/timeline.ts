@@ -200,6 +200,30 @@ export function describeCall(call: ApiCall): Command & { path: string; control: 
   };
 }
 
+/**
+ * The message of an error body, for the timeline: Cinder's fault wrapper
+ * (`{"badRequest": {"message": ...}}`), webob's (`{"message": "...<br />"}`) or Keystone's
+ * (`{"error": {"message": ...}}`). Null when the text carries none.
+ */
+export function faultMessage(text: string): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (body === null || typeof body !== "object") return null;
+  const record = body as Record<string, unknown>;
+  const candidates = [
+    record.message,
+    ...Object.values(record).map((v) => (v as { message?: unknown })?.message),
+  ];
+  const found = candidates.find((m): m is string => typeof m === "string" && m.trim() !== "");
+  if (found === undefined) return null;
+  const clean = found.split("<br />")[0]?.trim() ?? "";
+  return clean.length > 240 ? `${clean.slice(0, 239)}…` : clean;
+}
+
 export interface StatusChange {
   cluster: string;
   kind: "volume" | "backup" | "snapshot" | "service";
@@ -258,8 +282,17 @@ export class Timeline {
     return [this.#statusEntry(event, this.#causes.get(this.#key(event)) ?? null)];
   }
 
-  /** A call answered. Returns its entry (unless it is a plain read) and the changes it held. */
-  end(key: number, status: number, at: Date, fallback?: ApiCall): TimelineEntry[] {
+  /**
+   * A call answered. Returns its entry (unless it is a plain read) and the changes it held.
+   * `fallback` is the call itself when it was refused before its handler (never begun).
+   */
+  end(
+    key: number,
+    status: number,
+    at: Date,
+    extra: { fallback?: ApiCall | undefined; message?: string | null | undefined } = {},
+  ): TimelineEntry[] {
+    const { fallback } = extra;
     const open = this.#open.get(key) ?? (fallback ? { call: fallback, held: [] } : undefined);
     this.#open.delete(key);
     if (!open) return [];
@@ -277,6 +310,7 @@ export class Timeline {
           path: described.path,
           status,
           command,
+          message: status >= 400 ? (extra.message ?? null) : null,
         }),
       );
     }

@@ -132,6 +132,43 @@ describe("the lab's live view", () => {
     await feed.close();
   });
 
+  it("on real time: a delayed step keeps its cause, and a refusal shows Cinder's message", async () => {
+    lab = await startLab({ view: true, delayMs: 30 });
+    const feed = subscribe(`${lab.viewUrl}/events`);
+    await feed.until((m) => lastSnapshot(m) !== undefined);
+    const b = lab.cluster("b");
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${b.noauthUrl}/v3/${b.projectId}${path}`, {
+        method,
+        headers: { "x-auth-token": `${b.admin.id}:${b.projectId}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, { id: string }> };
+    };
+    const volume = (await api("POST", "/volumes", { volume: { size: 1 } })).body.volume;
+    const volumeId = volume?.id ?? "";
+    const missing = "11111111-2222-4333-8444-555555555555";
+    const refused = await api("POST", "/backups", { backup: { volume_id: missing } });
+    expect(refused.status).toBe(404);
+    await feed.until((m) =>
+      entries(m).some((e) => e.kind === "status" && e.id === volumeId && e.to === "available"),
+    );
+
+    const timeline = entries(feed.messages);
+    const refusal = timeline.find((e) => e.kind === "api" && e.status === 404);
+    expect(refusal).toMatchObject({ cluster: "b", command: { cli: "cinder backup-create" } });
+    expect(refusal?.kind === "api" ? refusal.message : null).toBe(`Volume ${missing} could not be found.`);
+    // the timer ran in no call at all; the cause is still the create
+    expect(
+      timeline.find((e) => e.kind === "status" && e.id === volumeId && e.to === "available"),
+    ).toMatchObject({
+      cluster: "b",
+      from: "creating",
+      cause: { request: "POST /v3/<p>/volumes", cli: "cinder create" },
+    });
+    await feed.close();
+  });
+
   it("is off unless asked for, and close() ends open feeds", async () => {
     lab = await startLab({ clock: "manual" });
     expect(lab.viewUrl).toBeUndefined();

@@ -2,7 +2,7 @@
 // carried from the API call to the status changes it set off, now or later.
 import { describe, expect, it } from "vitest";
 import { timelineEntrySchema } from "../../src/view/schemas.js";
-import { describeCall, parsePath, Timeline } from "../../src/view/timeline.js";
+import { describeCall, faultMessage, parsePath, Timeline } from "../../src/view/timeline.js";
 
 const PROJECT = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 const VOL = "3f6c1a2b-8d4e-4c1f-9a7b-2e5d6c7b8a90";
@@ -61,6 +61,29 @@ describe("describeCall", () => {
     expect(call("GET", `backups/${BAK}`).shown).toBe(false);
     expect(call("GET", "volumes/detail").shown).toBe(false);
     expect(call("GET", `backups/${BAK}/export_record`).shown).toBe(true);
+  });
+});
+
+describe("faultMessage", () => {
+  it("reads Cinder's, webob's and Keystone's error bodies", () => {
+    expect(faultMessage('{"badRequest": {"code": 400, "message": "Invalid volume: in-use"}}')).toBe(
+      "Invalid volume: in-use",
+    );
+    expect(
+      faultMessage(
+        '{"message": "The resource could not be found.<br /><br />\\n\\n\\n", "code": "404 Not Found"}',
+      ),
+    ).toBe("The resource could not be found.");
+    expect(
+      faultMessage(
+        '{"error": {"code": 401, "message": "The request you have made requires authentication."}}',
+      ),
+    ).toBe("The request you have made requires authentication.");
+  });
+  it("is null for a body without a message", () => {
+    expect(faultMessage("not json")).toBeNull();
+    expect(faultMessage('{"volume": {"id": "x"}}')).toBeNull();
+    expect(faultMessage("null")).toBeNull();
   });
 });
 
@@ -139,14 +162,23 @@ describe("Timeline", () => {
   it("shows refused calls and leaves reads out, changes and all", () => {
     const t = new Timeline();
     t.begin(1, { cluster: "b", method: "POST", url: `/v3/${PROJECT}/backups/${BAK}/restore` });
-    expect(t.end(1, 400, at(1))).toMatchObject([
-      { kind: "api", status: 400, command: { cli: "cinder backup-restore" } },
+    expect(
+      t.end(1, 400, at(1), { message: "Invalid backup: Backup status must be available" }),
+    ).toMatchObject([
+      {
+        kind: "api",
+        status: 400,
+        command: { cli: "cinder backup-restore" },
+        message: "Invalid backup: Backup status must be available",
+      },
     ]);
     t.begin(2, { cluster: "b", method: "GET", url: `/v3/${PROJECT}/backups/detail` });
     expect(t.end(2, 200, at(1))).toEqual([]);
     // a call refused before its handler ran comes with the call itself
     expect(
-      t.end(99, 404, at(1), { cluster: "b", method: "DELETE", url: `/v3/${PROJECT}/volumes/${VOL}` }),
+      t.end(99, 404, at(1), {
+        fallback: { cluster: "b", method: "DELETE", url: `/v3/${PROJECT}/volumes/${VOL}` },
+      }),
     ).toMatchObject([{ kind: "api", status: 404, command: { cli: "cinder delete" } }]);
     expect(t.entries).toHaveLength(2);
   });
