@@ -40,7 +40,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
   });
 
   it("refuses to back up an in-use volume without --force, and accepts it with --force", {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const v = (await a.props("create", "--name", "attached", "1")).id ?? "";
     await lab.waitStatus("a", "volume", v, "available");
@@ -72,7 +72,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     );
   });
 
-  it("refuses to import a record that is already imported", { timeout: 60_000 }, async () => {
+  it("refuses to import a record that is already imported", { timeout: 120_000 }, async () => {
     const first = await b.props("backup-import", record.service, record.url);
     expect(first.id).toBe(bid);
     await lab.waitStatus("b", "backup", bid, "available");
@@ -82,7 +82,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     expect(again.requestId).toMatch(REQUEST_ID);
   });
 
-  it("refuses to restore a 2 GB backup into a 1 GB volume", { timeout: 60_000 }, async () => {
+  it("refuses to restore a 2 GB backup into a 1 GB volume", { timeout: 120_000 }, async () => {
     // the record is imported by the previous test when it ran; import it if not
     const shown = await b.run("backup-show", bid);
     if (shown.code !== 0) {
@@ -100,7 +100,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
   });
 
   it("deleting the imported copy in B deletes the shared base: A's backup then fails to restore", {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     // real Cinder 21 (real-cinder-facts.md): both clusters' rows name the same base image
     const shown = await b.run("backup-show", bid);
@@ -122,7 +122,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     expect((await a.props("backup-show", bid)).status).toBe("available");
   });
 
-  it("refuses to export a backup that is not available", { timeout: 60_000 }, async () => {
+  it("refuses to export a backup that is not available", { timeout: 120_000 }, async () => {
     const v = (await a.props("create", "--name", "export-me", "1")).id ?? "";
     await lab.waitStatus("a", "volume", v, "available");
     const bk = (await a.props("backup-create", v)).id ?? "";
@@ -134,7 +134,7 @@ describe("real cinder CLI: what Cinder refuses, with its codes and messages", ()
     expect(refused.message).toBe("Invalid backup: Backup status must be available and not error.");
   });
 
-  it("refuses export to a member (non-admin) of the backup's project", { timeout: 60_000 }, async () => {
+  it("refuses export to a member (non-admin) of the backup's project", { timeout: 120_000 }, async () => {
     // the lab's member shares the admin's project, so the backup is visible to it and
     // the answer is the policy's (a backup of another project would be a 404 first)
     const member = new CinderCli(lab.openrc("a", "member"), "cluster A (member)");
