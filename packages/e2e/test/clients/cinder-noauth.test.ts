@@ -24,7 +24,7 @@ describe("real cinder CLI in noauth mode", () => {
     expect(env.OS_AUTH_URL).toBeUndefined();
   });
 
-  it("creates, backs up and exports as the (admin) noauth context", { timeout: 60_000 }, async () => {
+  it("creates, backs up and exports as the (admin) noauth context", { timeout: 120_000 }, async () => {
     const cinder = new CinderCli(lab.openrc("a", "noauth"), "cluster A (noauth)");
     const vid = (await cinder.props("create", "--name", "noauth-vol", "1")).id ?? "";
     expect(vid).toMatch(UUID);
@@ -43,7 +43,7 @@ describe("real cinder CLI in noauth mode", () => {
   });
 
   it("without the project id in the URL (CINDER_ENDPOINT=.../v3) the same calls work", {
-    timeout: 30_000,
+    timeout: 120_000,
   }, async () => {
     const env = lab.openrc("a", "noauth");
     const bare = { ...env, CINDER_ENDPOINT: (env.CINDER_ENDPOINT ?? "").replace(/\/v3\/[^/]+$/, "/v3") };

@@ -144,7 +144,7 @@ describe("real openstack CLI: cross-cluster backup, record export/import, restor
     await lab.waitGone("b", "backup", bid);
   });
 
-  it("prints Cinder's refusal for a restore into a smaller volume", { timeout: 60_000 }, async () => {
+  it("prints Cinder's refusal for a restore into a smaller volume", { timeout: 120_000 }, async () => {
     const big = String((await a.json("volume", "create", "--size", "2", "osc-2g")).id);
     await lab.waitStatus("a", "volume", big, "available");
     const bk = String((await a.json("volume", "backup", "create", big)).id);
