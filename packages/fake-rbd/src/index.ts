@@ -80,7 +80,12 @@ export {
   strerror,
 } from "./model/index.js";
 // The same contract over the real rbd/rados/ceph CLIs (a real Ceph cluster).
-export { type CephClientIdentity, RbdCliBackend, type RbdCliBackendOptions } from "./rbd-cli.js";
+export {
+  type CephClientIdentity,
+  type RadosObjects,
+  RbdCliBackend,
+  type RbdCliBackendOptions,
+} from "./rbd-cli.js";
 export { RemoteRbd, type RemoteRbdOptions } from "./remote.js";
 export {
   buildRbdServer,

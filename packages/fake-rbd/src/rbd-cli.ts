@@ -11,7 +11,7 @@
 //
 // A failing tool becomes an RbdError carrying real rbd's stderr (rbdMessage) and exit
 // status; rbd exits with the errno it failed with, which gives the error code.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { PassThrough, Readable } from "node:stream";
 import { z } from "zod";
 import type {
@@ -108,6 +108,15 @@ const ERRNO_BY_STATUS = new Map<number, ErrnoCode>(
   (Object.entries(ERRNO) as Array<[ErrnoCode, number]>).map(([code, n]) => [n, code]),
 );
 
+/** RADOS objects of one cluster, shaped like fake-cinder's RadosObjectStore. */
+export interface RadosObjects {
+  get(pool: string, name: string): string | undefined;
+  /** false when the object already exists (exclusive create) */
+  create(pool: string, name: string, data: string): boolean;
+  remove(pool: string, name: string): boolean;
+  list(pool: string): string[];
+}
+
 interface ToolResult {
   stdout: Buffer;
   stderr: string;
@@ -149,6 +158,64 @@ export class RbdCliBackend implements RbdBackend {
     const args = ["--conf", identity.conf, "--id", identity.id ?? "admin"];
     if (identity.keyring) args.push("--keyring", identity.keyring);
     return args;
+  }
+
+  /**
+   * The RADOS objects of a pool (not images): what Cinder's ceph backup driver keeps as
+   * `backup.<bid>.meta`. Synchronous like fake-cinder's RadosObjectStore (the `rados` CLI run
+   * with spawnSync): the objects are small and touched once per backup, create or restore.
+   */
+  radosObjects(cluster?: string): RadosObjects {
+    const identity = this.identityArgs(cluster);
+    const rados = (pool: string, args: string[], input?: string) => {
+      const r = spawnSync(this.#rados, [...identity, "-p", pool, ...args], {
+        input: input ?? "",
+        timeout: this.#timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (r.error)
+        throw new RbdError("EIO", `could not run ${this.#rados}: ${r.error.message}`, {
+          context: { cluster: cluster ?? "ceph", pool, op: `rados ${args[0]}` },
+        });
+      const stderr = r.stderr.toString("utf8");
+      // rados exits 1 for every failure; its error line names the errno
+      return {
+        status: r.status ?? 128,
+        stdout: r.stdout.toString("utf8"),
+        stderr,
+        errno: errnoOf(stderr.trim()),
+      };
+    };
+    const fail = (pool: string, op: string, r: { status: number; stderr: string }) =>
+      toolError(r.status, null, r.stderr, { cluster: cluster ?? "ceph", pool, op: `rados ${op}` });
+    return {
+      get(pool, name) {
+        const r = rados(pool, ["get", name, "-"]);
+        if (r.status !== 0 && r.errno === "ENOENT") return undefined;
+        if (r.status !== 0) throw fail(pool, "get", r);
+        return r.stdout;
+      },
+      create(pool, name, data) {
+        // `rados create` is exclusive (EEXIST when the object exists), then the bytes go in
+        const made = rados(pool, ["create", name]);
+        if (made.status !== 0 && made.errno === "EEXIST") return false;
+        if (made.status !== 0) throw fail(pool, "create", made);
+        const put = rados(pool, ["put", name, "-"], data);
+        if (put.status !== 0) throw fail(pool, "put", put);
+        return true;
+      },
+      remove(pool, name) {
+        const r = rados(pool, ["rm", name]);
+        if (r.status !== 0 && r.errno === "ENOENT") return false;
+        if (r.status !== 0) throw fail(pool, "rm", r);
+        return true;
+      },
+      list(pool) {
+        const r = rados(pool, ["ls"]);
+        if (r.status !== 0) throw fail(pool, "ls", r);
+        return r.stdout.split("\n").filter(Boolean).sort();
+      },
+    };
   }
 
   // ---- pools ------------------------------------------------------------------------
@@ -566,16 +633,22 @@ function toolError(
     .filter(Boolean);
   const last = [...lines].reverse().find((l) => /^(rbd|rados|Error|error)[: ]/.test(l)) ?? lines.at(-1) ?? "";
   const status = code ?? 128;
-  // `ceph` reports errors as "Error ENOENT: ..." and exits with the errno too
-  const named = /^Error (E[A-Z]+):/.exec(last)?.[1];
-  const errno: ErrnoCode =
-    (named !== undefined && named in ERRNO ? (named as ErrnoCode) : undefined) ??
-    ERRNO_BY_STATUS.get(status) ??
-    "EIO";
+  const errno: ErrnoCode = errnoOf(last) ?? ERRNO_BY_STATUS.get(status) ?? "EIO";
   const message = signal
     ? `${ctx.op ?? "rbd"} killed by ${signal}`
     : last.replace(/^rbd: /, "") || `${ctx.op ?? "rbd"} exited ${status}`;
   return new RbdError(errno, message, { rbdMessage: stderr.trim(), exitStatus: status, context: ctx });
+}
+
+/**
+ * The errno a tool's error line names: rbd and rados print "... (2) No such file or
+ * directory" (rados always exits 1, so its status says nothing), ceph "Error ENOENT: ...".
+ */
+function errnoOf(line: string): ErrnoCode | undefined {
+  const named = /^Error (E[A-Z]+):/.exec(line)?.[1];
+  if (named !== undefined && named in ERRNO) return named as ErrnoCode;
+  const n = /\((\d+)\) [A-Z]/.exec(line)?.[1];
+  return n === undefined ? undefined : ERRNO_BY_STATUS.get(Number(n));
 }
 
 function parseJson<T>(schema: z.ZodType<T>, stdout: Buffer, what: string): T {

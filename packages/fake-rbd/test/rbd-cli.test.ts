@@ -136,6 +136,18 @@ describe.skipIf(unavailable !== undefined)("RbdCliBackend on a real Ceph", () =>
     expect(await sha256Of(await rbd.exportImage(dst))).toBe(before);
   });
 
+  it("keeps RADOS objects (Cinder's backup.<bid>.meta) with the rados CLI", () => {
+    const objects = rbd.radosObjects("backup");
+    expect(objects.get("backups", "backup.b1.meta")).toBeUndefined();
+    expect(objects.create("backups", "backup.b1.meta", '{"version": 2}')).toBe(true);
+    expect(objects.create("backups", "backup.b1.meta", "again")).toBe(false);
+    expect(objects.get("backups", "backup.b1.meta")).toBe('{"version": 2}');
+    expect(objects.list("backups")).toContain("backup.b1.meta");
+    expect(objects.remove("backups", "backup.b1.meta")).toBe(true);
+    expect(objects.remove("backups", "backup.b1.meta")).toBe(false);
+    expect(() => objects.list("no-such-pool")).toThrow(RbdError);
+  });
+
   it("a cluster name nobody configured is an error that says so", async () => {
     const error = await rbd.listImages("vols", "elsewhere").catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ENOENT" });
