@@ -121,6 +121,25 @@ describe("live view in headless chromium", () => {
       .waitFor();
     await page.locator('#timeline li[data-kind="api"]', { hasText: "cinder backup-export" }).waitFor();
 
+    // importing the same record again is refused; the page says why, next to the call
+    const again = await fetch(
+      `${lab.cluster("b").cinderNoauth}/v3/${lab.cluster("b").projectId}/backups/import_record`,
+      {
+        method: "POST",
+        headers: {
+          "x-auth-token": `trainer:${lab.cluster("b").projectId}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ "backup-record": record }),
+      },
+    );
+    const refusal = (await again.json()) as Record<string, { message: string }>;
+    const message = Object.values(refusal)[0]?.message ?? "";
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    const refused = page.locator('#timeline li[data-kind="api"]', { hasText: `→ ${again.status}` });
+    await expect(refused.locator(".reason").textContent()).resolves.toBe(message);
+    expect(message).not.toBe("");
+
     mkdirSync(OUTPUT, { recursive: true });
     const file = join(OUTPUT, "view.png");
     await page.screenshot({ path: file });
