@@ -169,7 +169,7 @@ export class LabView {
   }
 
   #send(res: ServerResponse, message: FeedMessage): void {
-    if (res.writableEnded) return;
+    if (res.writableEnded || res.destroyed) return;
     res.write(`data: ${JSON.stringify(feedMessageSchema.parse(message))}\n\n`);
   }
 

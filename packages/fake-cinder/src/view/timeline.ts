@@ -233,6 +233,8 @@ export interface StatusChange {
   at: Date;
 }
 
+const MAX_OPEN_CALLS = 1000;
+
 interface OpenCall {
   call: ApiCall;
   /** status changes seen while the call ran: shown after the call's own entry */
@@ -262,6 +264,11 @@ export class Timeline {
   /** A call reached its handler; status changes tagged with `key` are held until it ends. */
   begin(key: number, call: ApiCall): void {
     this.#open.set(key, { call, held: [] });
+    // a call whose client went away may never end; the oldest such are let go
+    if (this.#open.size > MAX_OPEN_CALLS) {
+      const oldest = this.#open.keys().next().value;
+      if (oldest !== undefined) this.#open.delete(oldest);
+    }
   }
 
   /** Whether a call is still running (its changes are held, not yet shown). */
@@ -323,12 +330,6 @@ export class Timeline {
       out.push(this.#statusEntry(event, cause));
     }
     return out;
-  }
-
-  /** Forget everything (the lab was reset). */
-  clear(): void {
-    this.#entries = [];
-    this.#causes.clear();
   }
 
   #key(event: StatusChange): string {

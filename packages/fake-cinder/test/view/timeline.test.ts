@@ -200,6 +200,15 @@ describe("Timeline", () => {
     });
   });
 
+  it("lets go of the oldest calls that never ended (client gone)", () => {
+    const t = new Timeline();
+    for (let key = 1; key <= 1001; key++) t.begin(key, backupCreate);
+    expect(t.isOpen(1)).toBe(false);
+    expect(t.isOpen(2)).toBe(true);
+    expect(t.end(1, 202, at(1))).toEqual([]);
+    expect(t.end(1001, 202, at(1))).toHaveLength(1);
+  });
+
   it("keeps only the newest entries", () => {
     const t = new Timeline(3);
     for (let i = 0; i < 5; i++)
