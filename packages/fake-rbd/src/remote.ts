@@ -30,6 +30,7 @@ import {
   namesJson,
   poolPath,
   rbdErrorJson,
+  STREAM_BUFFER,
   snapInfoJson,
   warningsJson,
 } from "./server/protocol.js";
@@ -341,6 +342,7 @@ export class RemoteRbd implements RbdBackend {
       response = await request(`${this.#origin}${path}${qs}`, {
         method,
         dispatcher: this.#agent,
+        highWaterMark: STREAM_BUFFER,
         ...(body !== undefined && { body }),
         ...(headers && { headers }),
       });
@@ -381,6 +383,7 @@ export class RemoteRbd implements RbdBackend {
     const body = response.body as unknown as Readable;
     const url = this.url;
     const out = new Transform({
+      highWaterMark: STREAM_BUFFER,
       transform(chunk, _encoding, done) {
         done(null, chunk);
       },

@@ -18,6 +18,7 @@ import {
   readQuery,
   renameBody,
   resizeBody,
+  STREAM_BUFFER,
   snapBody,
   snapQuery,
   writeQuery,
@@ -251,7 +252,7 @@ function streamOut(reply: FastifyReply, stream: Readable): void {
  */
 function uploadOf(request: FastifyRequest): Readable {
   const raw = request.raw;
-  const upload = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const upload = new PassThrough({ highWaterMark: STREAM_BUFFER });
   raw.on("data", (chunk: Buffer) => {
     // once the backend has let go, the rest is read and dropped (see the error handler)
     if (!upload.destroyed && !upload.write(chunk)) raw.pause();

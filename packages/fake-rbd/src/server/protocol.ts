@@ -46,6 +46,13 @@ export const rbdErrorJson = z.object({
 /** Trailer carrying a base64 RbdError JSON when a download fails after its first byte. */
 export const ERROR_TRAILER = "x-fake-rbd-error";
 
+/**
+ * How much of a data stream may wait in memory at each hop. Small buffers make every hop
+ * stop and wait for the next to be scheduled: on a loaded machine that wait, not the
+ * copying, is what limits a stream; a few MiB per hop keeps the bytes moving.
+ */
+export const STREAM_BUFFER = 8 * 1024 * 1024;
+
 export const errorBody = z.object({ error: rbdErrorJson, warnings: z.array(z.string()).optional() });
 
 /** HTTP statuses for errnos; the body carries the exact errno either way. */
