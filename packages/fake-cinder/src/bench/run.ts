@@ -42,56 +42,83 @@ async function stop(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
-interface Row {
-  what: string;
-  volumes: number;
+interface Load {
   rps: number;
   p99: number;
 }
 
-async function load(url: string, token: string): Promise<{ rps: number; p99: number }> {
-  const options = {
+async function load(url: string, token: string, duration: number): Promise<Load> {
+  const result = await autocannon({
     url,
     connections: CONNECTIONS,
+    duration,
     headers: { "x-auth-token": token, "openstack-api-version": "volume 3.70" },
-  };
-  await autocannon({ ...options, duration: 1 }); // warm-up: JIT and connection setup
-  const result = await autocannon({ ...options, duration: DURATION_S });
+  });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
   }
   return { rps: result.requests.average, p99: result.latency.p99 };
 }
 
+interface Target {
+  text: string;
+  met: (m: Load) => boolean;
+}
+
+interface Row {
+  what: string;
+  volumes: number;
+  measured: Load;
+  /** the empty Fastify route, measured just before and just after (mean) */
+  reference: Load;
+  target?: Target;
+}
+
+// The issue's targets: 100x real Cinder 21 on the same machine (244 req/s backup show,
+// 27.5 req/s volumes/detail with 100 volumes, one API worker, 10 connections).
+const TARGETS: Record<string, Target> = {
+  "backup show/100": { text: ">= 20,000 req/s, p99 < 5 ms", met: (m) => m.rps >= 20_000 && m.p99 < 5 },
+  "volume list/detail/100": { text: ">= 2,500 req/s", met: (m) => m.rps >= 2_500 },
+};
+
+// The reference server runs for the whole bench; every figure is taken between two
+// reference runs, so on a busy machine the ratio still says how close to an empty route
+// the fake gets even when the absolute numbers wander with the neighbours' load.
 const { proc: baselineProc, info: baseline } = await child<{ url: string }>("./baseline.js", []);
-const ceiling = await load(baseline.url, "none");
-await stop(baselineProc);
-console.log(
-  `baseline: an empty Fastify route on this machine: ${ceiling.rps.toFixed(0)} req/s  p99 ${ceiling.p99} ms`,
-);
+await load(baseline.url, "none", 1); // warm-up: JIT and connection setup
+const reference = async (): Promise<Load> => load(baseline.url, "none", Math.max(1, DURATION_S / 2));
 
 const rows: Row[] = [];
 const memory: Array<{ volumes: number; heapMiB: number }> = [];
-for (const volumes of [100, 1_000, 10_000]) {
-  const { proc, info } = await child<ServerInfo>("./server.js", [String(volumes)]);
-  try {
-    const base = `${info.url}/v3/${info.projectId}`;
-    const targets: Array<[string, string]> = [
-      ["backup show", `${base}/backups/${info.backupId}`],
-      ["volume list", `${base}/volumes`],
-      ["volume list/detail", `${base}/volumes/detail`],
-    ];
-    for (const [what, url] of targets) {
-      const { rps, p99 } = await load(url, info.token);
-      rows.push({ what, volumes, rps, p99 });
-      console.log(
-        `${what.padEnd(20)} ${String(volumes).padStart(6)} volumes: ${rps.toFixed(0).padStart(7)} req/s  p99 ${p99} ms`,
-      );
+try {
+  for (const volumes of [100, 1_000, 10_000]) {
+    const { proc, info } = await child<ServerInfo>("./server.js", [String(volumes)]);
+    try {
+      const base = `${info.url}/v3/${info.projectId}`;
+      const targets: Array<[string, string]> = [
+        ["backup show", `${base}/backups/${info.backupId}`],
+        ["volume list", `${base}/volumes`],
+        ["volume list/detail", `${base}/volumes/detail`],
+      ];
+      for (const [what, url] of targets) {
+        await load(url, info.token, 1); // warm-up
+        const before = await reference();
+        const measured = await load(url, info.token, DURATION_S);
+        const after = await reference();
+        const ref = { rps: (before.rps + after.rps) / 2, p99: Math.max(before.p99, after.p99) };
+        const target = TARGETS[`${what}/${volumes}`];
+        rows.push({ what, volumes, measured, reference: ref, ...(target ? { target } : {}) });
+        console.log(
+          `${what} with ${volumes} volumes: ${measured.rps.toFixed(0)} req/s, p99 ${measured.p99} ms (empty route ${ref.rps.toFixed(0)} req/s)`,
+        );
+      }
+      memory.push({ volumes, heapMiB: info.heapBytes / MiB });
+    } finally {
+      await stop(proc);
     }
-    memory.push({ volumes, heapMiB: info.heapBytes / MiB });
-  } finally {
-    await stop(proc);
   }
+} finally {
+  await stop(baselineProc);
 }
 
 const procedure = await procedureBench();
@@ -112,30 +139,61 @@ for (const f of cpu) {
   );
 }
 
-const find = (what: string, volumes: number) => rows.find((r) => r.what === what && r.volumes === volumes);
-const backupShow = find("backup show", 100);
-const detail100 = find("volume list/detail", 100);
 const per10k = memory.find((m) => m.volumes === 10_000)?.heapMiB ?? Number.NaN;
 const idleMiB = lab.rssBytes / MiB;
 const verdict = (ok: boolean) => (ok ? "meets" : "MISSES");
 
+const table: string[][] = [
+  ["what", "volumes", "target", "measured", "p99 ms", "empty route req/s", "ratio", "verdict"],
+];
+const refs = rows.map((r) => r.reference);
+const meanRef = refs.reduce((sum, r) => sum + r.rps, 0) / refs.length;
+table.push([
+  "empty Fastify route (reference)",
+  "",
+  "-",
+  `${meanRef.toFixed(0)} req/s (mean)`,
+  String(Math.max(...refs.map((r) => r.p99))),
+  "",
+  "1.00",
+  "",
+]);
+for (const r of rows) {
+  table.push([
+    r.what,
+    String(r.volumes),
+    r.target?.text ?? "-",
+    `${r.measured.rps.toFixed(0)} req/s`,
+    String(r.measured.p99),
+    r.reference.rps.toFixed(0),
+    (r.measured.rps / r.reference.rps).toFixed(2),
+    r.target ? verdict(r.target.met(r.measured)) : "",
+  ]);
+}
+table.push([
+  "procedure in-process (4 MiB)",
+  "",
+  "< 50 ms",
+  `${median.toFixed(1)} ms (median)`,
+  "",
+  "",
+  "",
+  verdict(median < 50),
+]);
+table.push([
+  "idle lab, resident",
+  "",
+  "< 150 MiB",
+  `${idleMiB.toFixed(1)} MiB`,
+  "",
+  "",
+  "",
+  verdict(idleMiB < 150),
+]);
+table.push(["heap per 10,000 volumes", "", "-", `${per10k.toFixed(1)} MiB`, "", "", "", ""]);
+const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length))) ?? [];
 console.log("");
 console.log(
-  `cross-cluster procedure in-process, zero delays (4 MiB of data): median ${median.toFixed(1)} ms over ${times.length} runs`,
+  `targets (issue 3) at ${CONNECTIONS} connections, ${DURATION_S} s each; the empty Fastify route is measured around every row`,
 );
-console.log(`memory per 10,000 volumes (heap growth after seeding): ${per10k.toFixed(1)} MiB`);
-console.log(`idle lab (two clusters, fake-rbd server), resident: ${idleMiB.toFixed(1)} MiB`);
-console.log("");
-console.log("targets (issue 3):");
-if (backupShow) {
-  console.log(
-    `  backup show ≥ 20,000 req/s, p99 < 5 ms: ${backupShow.rps.toFixed(0)} req/s, p99 ${backupShow.p99} ms → ${verdict(backupShow.rps >= 20_000 && backupShow.p99 < 5)}`,
-  );
-}
-if (detail100) {
-  console.log(
-    `  volumes/detail (100 volumes) ≥ 2,500 req/s: ${detail100.rps.toFixed(0)} req/s → ${verdict(detail100.rps >= 2_500)}`,
-  );
-}
-console.log(`  procedure < 50 ms: ${median.toFixed(1)} ms → ${verdict(median < 50)}`);
-console.log(`  idle lab < 150 MiB: ${idleMiB.toFixed(1)} MiB → ${verdict(idleMiB < 150)}`);
+for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));
