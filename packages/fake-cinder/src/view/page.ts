@@ -14,7 +14,7 @@ header { display:flex; align-items:center; gap:1rem; padding:.5rem 1rem; border-
 header h1 { font-size:1.3rem; margin:0; }
 #conn { margin-left:auto; font-weight:700; padding:.1rem .7rem; border-radius:1rem; background:var(--bad); color:#000; }
 #conn.live { background:var(--ok); }
-main { display:grid; grid-template-columns:1fr .9fr 1fr; gap:.8rem; padding:.8rem; }
+main { display:grid; grid-template-columns:minmax(0,1fr) minmax(0,.9fr) minmax(0,1fr); width:100%; gap:.8rem; padding:.8rem; }
 section.panel { background:var(--panel); border:2px solid var(--line); border-radius:.6rem; padding:.5rem .8rem; min-height:12rem; }
 .panel h2 { margin:0 0 .3rem; font-size:1.25rem; }
 .panel h3 { margin:.5rem 0 .2rem; font-size:.95rem; color:var(--dim); text-transform:uppercase; letter-spacing:.06em; }
@@ -112,8 +112,8 @@ function renderCluster(c) {
 function renderPool(p) {
   var panel = document.getElementById("pool");
   panel.replaceChildren();
-  panel.appendChild(el("h2", null, "Backup pool " + p.pool));
-  panel.appendChild(el("div", "services", "Ceph cluster " + p.cluster));
+  panel.appendChild(el("h2", null, "Backup pool"));
+  panel.appendChild(el("div", "services", "pool " + p.pool + " \u00b7 Ceph cluster " + p.cluster));
   if (p.error) panel.appendChild(el("div", "reason", p.error));
   panel.appendChild(el("h3", null, "Images and snapshots"));
   panel.appendChild(list(p.images.map(function (i) {

@@ -65,7 +65,7 @@ export class LabView {
     app.addHook("preHandler", (request, _reply, done) => {
       const key = ++this.#nextKey;
       keys.set(request, key);
-      this.#timeline.begin(key, callOf(request, cluster));
+      this.#timeline.begin(key, callOf(request, cluster), this.#options.now());
       this.#current.run(key, done);
     });
     app.addHook("onSend", (request, reply, payload, done) => {

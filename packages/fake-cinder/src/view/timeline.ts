@@ -239,6 +239,8 @@ interface OpenCall {
   call: ApiCall;
   /** status changes seen while the call ran: shown after the call's own entry */
   held: StatusChange[];
+  /** when the handler started: the call's time on the timeline, before the changes it made */
+  startedAt: Date | undefined;
 }
 
 /**
@@ -262,8 +264,8 @@ export class Timeline {
   }
 
   /** A call reached its handler; status changes tagged with `key` are held until it ends. */
-  begin(key: number, call: ApiCall): void {
-    this.#open.set(key, { call, held: [] });
+  begin(key: number, call: ApiCall, startedAt?: Date): void {
+    this.#open.set(key, { call, held: [], startedAt });
     // a call whose client went away may never end; the oldest such are let go
     if (this.#open.size > MAX_OPEN_CALLS) {
       const oldest = this.#open.keys().next().value;
@@ -300,7 +302,7 @@ export class Timeline {
     extra: { fallback?: ApiCall | undefined; message?: string | null | undefined } = {},
   ): TimelineEntry[] {
     const { fallback } = extra;
-    const open = this.#open.get(key) ?? (fallback ? { call: fallback, held: [] } : undefined);
+    const open = this.#open.get(key) ?? (fallback ? { call: fallback, held: [], startedAt: at } : undefined);
     this.#open.delete(key);
     if (!open) return [];
     const described = describeCall(open.call);
@@ -311,7 +313,7 @@ export class Timeline {
         this.#push({
           seq: 0,
           kind: "api",
-          at: at.toISOString(),
+          at: (open.startedAt ?? at).toISOString(),
           cluster: open.call.cluster,
           method: open.call.method.toUpperCase(),
           path: described.path,

@@ -92,15 +92,17 @@ describe("Timeline", () => {
 
   it("shows the call first, then the changes it made, each caused by it", () => {
     const t = new Timeline();
-    t.begin(1, backupCreate);
+    t.begin(1, backupCreate, at(0));
     expect(
       t.change({ cluster: "a", kind: "backup", id: BAK, from: null, to: "creating", at: at(1) }, 1),
     ).toEqual([]);
     expect(
       t.change({ cluster: "a", kind: "volume", id: VOL, from: "available", to: "backing-up", at: at(1) }, 1),
     ).toEqual([]);
-    const out = t.end(1, 202, at(1));
+    const out = t.end(1, 202, at(2));
     expect(out.map((e) => e.kind)).toEqual(["api", "status", "status"]);
+    // the call is timed when it started, so it is never later than what it did
+    expect(out.map((e) => e.at)).toEqual([at(0), at(1), at(1)].map((d) => d.toISOString()));
     for (const e of out) timelineEntrySchema.parse(e);
     expect(out[0]).toMatchObject({
       kind: "api",
