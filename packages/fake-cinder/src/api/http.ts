@@ -43,40 +43,45 @@ export function sendJsonText(reply: FastifyReply, status: number, text: string):
 // request and compared with what the text says (parsed back, so no object is shared with the
 // model, whose metadata and the like change in place), so the text is reused only when it
 // would come out the same, whatever changed in the model and however.
-const lastText = new WeakMap<object, { data: unknown; text: string }>();
+const lastText = new WeakMap<object, { data: Snapshot; text: string }>();
 
 /** JSON.stringify(view), reusing the text made for `row` last time when `view` equals it. */
 export function rowJson(row: object, view: unknown): string {
   const last = lastText.get(row);
-  if (last !== undefined && sameJson(view, last.data)) return last.text;
+  if (last !== undefined && matches(view, last.data)) return last.text;
   const text = JSON.stringify(view);
-  lastText.set(row, { data: JSON.parse(text), text });
+  lastText.set(row, { data: snapshot(JSON.parse(text)), text });
   return text;
 }
 
-/** True when `a` serialises to the JSON text `b` was parsed from (anything but plain data: false). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
+/** parsed JSON with each object's keys listed once, so a comparison allocates nothing */
+type Snapshot = string | number | boolean | null | Snapshot[] | { keys: string[]; values: Snapshot[] };
+
+function snapshot(data: unknown): Snapshot {
+  if (Array.isArray(data)) return data.map(snapshot);
+  if (data !== null && typeof data === "object") {
+    const keys = Object.keys(data);
+    return { keys, values: keys.map((k) => snapshot((data as Record<string, unknown>)[k])) };
   }
-  if (!isPlain(a) || !isPlain(b)) return false;
-  // key order is part of the text
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  for (let i = 0; i < ak.length; i++) {
-    const key = ak[i] as string;
-    if (key !== bk[i]) return false;
-    if (!sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-  }
-  return true;
+  return data as Snapshot;
 }
 
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && !("toJSON" in value);
+/** True when `a` serialises to the JSON text `b` was made from (anything but plain data: false). */
+function matches(a: unknown, b: Snapshot): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!matches(a[i], b[i] as Snapshot)) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || "toJSON" in a) return false;
+  // key order is part of the text
+  let i = 0;
+  for (const key in a) {
+    if (key !== b.keys[i]) return false;
+    if (!matches((a as Record<string, unknown>)[key], b.values[i] as Snapshot)) return false;
+    i++;
+  }
+  return i === b.keys.length;
 }
