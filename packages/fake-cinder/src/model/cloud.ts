@@ -1473,7 +1473,7 @@ export class CinderCloud {
       if (candidates.length === 0)
         throw new InvalidBackup("No backups available to do an incremental backup.");
       const key = (b: Backup): number =>
-        !snapshot || b.dataTimestamp < snapshot.createdAt
+        b.dataTimestamp !== null && (!snapshot || b.dataTimestamp < snapshot.createdAt)
           ? b.dataTimestamp.getTime()
           : Number.NEGATIVE_INFINITY;
       // Python's max keeps the first of equal keys
@@ -1884,7 +1884,8 @@ export class CinderCloud {
       tempSnapshotId: null,
       numDependentBackups: 0,
       snapshotId: null,
-      dataTimestamp: now,
+      // recorded: a failed import shows data_timestamp null; the record sets it on success
+      dataTimestamp: null,
       restoreVolumeId: null,
       metadata: {},
       encryptionKeyId: null,

@@ -184,7 +184,8 @@ export interface Backup {
   tempSnapshotId: string | null;
   numDependentBackups: number;
   snapshotId: string | null;
-  dataTimestamp: Date;
+  /** null on an imported backup until its import succeeds (the record brings it) */
+  dataTimestamp: Date | null;
   restoreVolumeId: string | null;
   metadata: Record<string, string>;
   encryptionKeyId: string | null;

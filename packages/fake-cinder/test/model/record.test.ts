@@ -198,7 +198,7 @@ describe("import rules", () => {
       userId: ADMIN.userId,
     });
     expect(b.createdAt.toISOString()).toBe("2017-09-23T06:22:21.000Z");
-    expect(b.dataTimestamp.toISOString()).toBe("2017-09-23T06:22:21.000Z");
+    expect(b.dataTimestamp?.toISOString()).toBe("2017-09-23T06:22:21.000Z");
     expect(lab.b.quotaUsage(ADMIN).usage).toMatchObject({ backups: 1, backupGigabytes: 10 });
   });
 
