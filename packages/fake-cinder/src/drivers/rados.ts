@@ -55,7 +55,9 @@ export function radosObjectsFor(backend: object, cluster = "ceph"): RadosObjectS
   }
   let store = byCluster.get(cluster);
   if (!store) {
-    store = new InMemoryRadosObjects();
+    // a backend over a real Ceph (fake-rbd's RbdCliBackend) keeps them in real RADOS
+    const real = (backend as { radosObjects?: (cluster: string) => RadosObjectStore }).radosObjects;
+    store = typeof real === "function" ? real.call(backend, cluster) : new InMemoryRadosObjects();
     byCluster.set(cluster, store);
   }
   return store;
