@@ -64,14 +64,26 @@ function diff(
   if (JSON.stringify(expected) !== JSON.stringify(actual)) out.push({ path, expected, actual });
 }
 
-/** `*` matches one segment, `**` any rest (including nothing) */
+/** within a segment `*` matches any run of characters */
+function segmentMatches(pattern: string, segment: string): boolean {
+  if (!pattern.includes("*")) return pattern === segment;
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
+  return re.test(segment);
+}
+
+/** `/`-separated; `*` inside a segment matches any characters, a `**` segment any rest */
 export function pathMatches(pattern: string, path: string[]): boolean {
   const parts = pattern.split("/");
   const walk = (i: number, j: number): boolean => {
     if (i === parts.length) return j === path.length;
     if (parts[i] === "**") return true;
     if (j === path.length) return false;
-    return (parts[i] === "*" || parts[i] === path[j]) && walk(i + 1, j + 1);
+    return segmentMatches(parts[i] as string, path[j] as string) && walk(i + 1, j + 1);
   };
   return walk(0, 0);
 }

@@ -150,14 +150,6 @@ export const scenarios: Scenario[] = [
       await s.call("duplicate import", "b", "POST", "/backups/import_record", {
         body: { "backup-record": { backup_service: fullRecord.service, backup_url: fullRecord.url } },
       });
-      await s.call("import with an unknown backup service", "b", "POST", "/backups/import_record", {
-        body: {
-          "backup-record": {
-            backup_service: "cinder.backup.drivers.nfs.NFSBackupDriver",
-            backup_url: fullRecord.url,
-          },
-        },
-      });
       await s.call("import with a garbage backup_url", "b", "POST", "/backups/import_record", {
         body: {
           "backup-record": { backup_service: fullRecord.service, backup_url: "bm90IGEgYmFja3VwIHJlY29yZA==" },
@@ -178,7 +170,33 @@ export const scenarios: Scenario[] = [
       await s.expect(null, "a", "POST", `/backups/${full}/action`, 202, {
         body: { "os-reset_status": { status: "error" } },
       });
+      // on real Cinder the reset is a cast to the backup service: wait until it has landed
+      await s.waitFor(null, "a", "backups", full, ["error"]);
       await s.call("export of a backup in error", "a", "GET", `/backups/${full}/export_record`);
+    },
+  },
+  {
+    name: "import-unknown-service",
+    description:
+      "import of a record naming a backup service B does not run: accepted (201), then the backup service fails it",
+    async run(s) {
+      const source = await volume(s, "a", "parity-unknown-service", 1, null);
+      const full = await backup(s, "a", source, "parity-unknown-service-full", null);
+      const exported = await s.expect(null, "a", "GET", `/backups/${full}/export_record`, 200);
+      const record = exported["backup-record"] as { backup_url: string };
+      await s.call("import with an unknown backup service", "b", "POST", "/backups/import_record", {
+        body: {
+          "backup-record": {
+            backup_service: "cinder.backup.drivers.nfs.NFSBackupDriver",
+            backup_url: record.backup_url,
+          },
+        },
+      });
+      await s.waitFor("status after import", "b", "backups", full, ["available", "error"]);
+      await s.call("show in B after the failed import", "b", "GET", `/backups/${full}`);
+      await s.call("import again with the right service", "b", "POST", "/backups/import_record", {
+        body: { "backup-record": exported["backup-record"] },
+      });
     },
   },
   {
