@@ -10,6 +10,9 @@ const CTIME =
   /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\b/g;
 /** Cinder's backup snapshot suffix: `.snap.<unix seconds>.<fraction>` (the fraction's length varies) */
 const SNAP_TIME = /(\.snap\.)\d+\.\d+/g;
+/** cinder-migrate's progress lines start with the wall-clock time; its durations vary by run */
+const CLOCK_AT_LINE_START = /^\d\d:\d\d:\d\d /gm;
+const DURATION = /\b\d+\.\d s\b/g;
 /** base64 of a JSON object (a backup record's backup_url) */
 const BASE64_JSON = /eyJ[A-Za-z0-9+/]+=*/g;
 
@@ -46,7 +49,9 @@ export class Normaliser {
         (_t, fraction: string | undefined) =>
           `2026-01-01T00:00:00${fraction ? `.${"0".repeat(fraction.length - 1)}` : ""}`,
       )
-      .replace(CTIME, "Thu Jan  1 00:00:00 2026");
+      .replace(CTIME, "Thu Jan  1 00:00:00 2026")
+      .replace(CLOCK_AT_LINE_START, "00:00:00 ")
+      .replace(DURATION, "0.1 s");
   }
 }
 
