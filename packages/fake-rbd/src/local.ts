@@ -19,7 +19,7 @@ import { exportDiffChunks } from "./diff/export.js";
 import { DEFAULT_SPARSE_SIZE } from "./diff/format.js";
 import { asImportError, exportImageV2Chunks, ImageV2Parser } from "./diff/image-v2.js";
 import { DiffApplier } from "./diff/import.js";
-import { importDiffStream, readableFromChunks } from "./diff/stream.js";
+import { consumeChunks, importDiffStream, readableFromChunks } from "./diff/stream.js";
 import { Ceph, type CephOptions, type Pool } from "./model/ceph.js";
 import { errors, type RbdError } from "./model/errors.js";
 import type { Image, Snapshot } from "./model/image.js";
@@ -243,13 +243,13 @@ export class LocalRbd implements RbdBackend {
     const writer = new SparseWriter(staged, 0, sparseSize);
     let size = 0;
     try {
-      for await (const chunk of stream) {
-        const bytes: Uint8Array = typeof chunk === "string" ? Buffer.from(chunk, "latin1") : chunk;
-        if (bytes.byteLength === 0) continue;
+      await consumeChunks(stream, (chunk) => {
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk, "latin1") : (chunk as Uint8Array);
+        if (bytes.byteLength === 0) return;
         staged.resize(size + bytes.byteLength);
         writer.push(size, bytes);
         size += bytes.byteLength;
-      }
+      });
       writer.end();
       image.commit(staged);
     } catch (error) {
