@@ -19,6 +19,20 @@ export interface CallOptions {
 
 export class ScenarioFailure extends Error {}
 
+/** the parts of Cinder's answers the scenarios read */
+export interface ReplyBody {
+  volume?: { id: string; status?: string };
+  backup?: { id: string; status?: string };
+  restore?: { volume_id: string };
+  "backup-record"?: { backup_service: string; backup_url: string };
+}
+
+/** a part of an answer a scenario cannot go on without */
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new ScenarioFailure(`the answer has no ${what}`);
+  return value;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ScenarioRun {
@@ -104,14 +118,14 @@ export class ScenarioRun {
     path: string,
     status: number,
     options: CallOptions = {},
-  ): Promise<Record<string, any>> {
+  ): Promise<ReplyBody> {
     const reply = await this.call(step, cluster, method, path, options);
     if (reply.status !== status) {
       throw new ScenarioFailure(
         `${cluster} ${method} ${path}: expected ${status}, got ${reply.status}: ${JSON.stringify(reply.body)}`,
       );
     }
-    return (reply.body ?? {}) as Record<string, any>;
+    return (reply.body ?? {}) as ReplyBody;
   }
 
   /**
@@ -133,7 +147,7 @@ export class ScenarioRun {
       const status =
         reply.status === 404
           ? "deleted"
-          : String((reply.body as Record<string, any>)?.[key]?.status ?? `http-${reply.status}`);
+          : String((reply.body as ReplyBody | null)?.[key]?.status ?? `http-${reply.status}`);
       if (seen.at(-1) !== status) seen.push(status);
       if (until.includes(status)) break;
       if (status.startsWith("error") && !until.some((u) => u.startsWith("error"))) {

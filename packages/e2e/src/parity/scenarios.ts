@@ -1,6 +1,6 @@
 // The parity scenarios, written once for both targets. Each returns nothing: what it
 // recorded (ScenarioRun) is the result. Step labels are the snapshot keys: keep them stable.
-import type { ScenarioRun } from "./run.js";
+import { need, type ScenarioRun } from "./run.js";
 
 export interface Scenario {
   name: string;
@@ -22,7 +22,7 @@ async function volume(
   const created = await s.expect(label("create"), cluster, "POST", "/volumes", 202, {
     body: { volume: { name, size } },
   });
-  const id = created.volume.id as string;
+  const id = need(created.volume, "volume").id;
   await s.call(label("show while creating"), cluster, "GET", `/volumes/${id}`);
   await s.waitFor(label("status while creating"), cluster, "volumes", id, ["available"]);
   await s.call(label("show when available"), cluster, "GET", `/volumes/${id}`);
@@ -41,7 +41,7 @@ async function backup(
   const created = await s.expect(label("create"), cluster, "POST", "/backups", 202, {
     body: { backup: { volume_id: volumeId, name, ...extra } },
   });
-  const id = created.backup.id as string;
+  const id = need(created.backup, "backup").id;
   await s.call(label("show while creating"), cluster, "GET", `/backups/${id}`);
   await s.waitFor(label("status while creating"), cluster, "backups", id, ["available"]);
   await s.waitFor(label("volume status during backup"), cluster, "volumes", volumeId, ["available"]);
@@ -62,7 +62,7 @@ async function exportImport(
     `/backups/${backupId}/export_record`,
     200,
   );
-  const record = exported["backup-record"] as { backup_service: string; backup_url: string };
+  const record = need(exported["backup-record"], "backup-record");
   await s.expect(label("import in B"), "b", "POST", "/backups/import_record", 201, {
     body: { "backup-record": record },
   });
@@ -88,7 +88,7 @@ async function restore(
   const restored = await s.expect(`${prefix} restore`, "b", "POST", `/backups/${backupId}/restore`, 202, {
     body,
   });
-  const target = restored.restore.volume_id as string;
+  const target = need(restored.restore, "restore").volume_id;
   await s.call(`${prefix} backup while restoring`, "b", "GET", `/backups/${backupId}`);
   await s.call(`${prefix} volume while restoring`, "b", "GET", `/volumes/${target}`);
   await s.waitFor(`${prefix} volume status while restoring`, "b", "volumes", target, ["available"]);
@@ -183,7 +183,7 @@ export const scenarios: Scenario[] = [
       const source = await volume(s, "a", "parity-unknown-service", 1, null);
       const full = await backup(s, "a", source, "parity-unknown-service-full", null);
       const exported = await s.expect(null, "a", "GET", `/backups/${full}/export_record`, 200);
-      const record = exported["backup-record"] as { backup_url: string };
+      const record = need(exported["backup-record"], "backup-record");
       await s.call("import with an unknown backup service", "b", "POST", "/backups/import_record", {
         body: {
           "backup-record": {
