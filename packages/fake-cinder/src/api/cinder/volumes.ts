@@ -62,11 +62,12 @@ function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean): 
   const { options, limit, withCount } = parseListQuery(query, view.version);
   const volumes = deps.cloud.listVolumes(view.ctx, options);
   const typeName = typeNamer(deps.cloud, view.ctx);
+  // one stringify for the small summaries; per-row reusable text for the large detail views
   const items = detail
-    ? volumes.map((v) => rowJson(v, volumeDetail(view, v, typeName(v), true)))
-    : volumes.map((v) => JSON.stringify(volumeSummary(view, v)));
+    ? `[${volumes.map((v) => rowJson(v, volumeDetail(view, v, typeName(v), true))).join(",")}]`
+    : JSON.stringify(volumes.map((v) => volumeSummary(view, v)));
   // the same text JSON.stringify gives for { volumes, volumes_links?, count? }
-  let text = `{"volumes":[${items.join(",")}]`;
+  let text = `{"volumes":${items}`;
   const links = collectionLinks(view.links, detail ? "volumes/detail" : "volumes", volumes, limit);
   if (links.length > 0) text += `,"volumes_links":${JSON.stringify(links)}`;
   if (withCount) {
