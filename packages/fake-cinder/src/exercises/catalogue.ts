@@ -131,7 +131,7 @@ export function briefing(exercise: Exercise, places: BriefingPlaces): string[] {
     ...GOAL.map((l) => `#   - ${l}`),
     "#",
     "# Lab tools: `fake-rbd` stands for `rbd` (source an openrc first). Instead of",
-    "# `systemctl start|stop cinder-backup` on a cluster's controller, this lab takes:",
+    '# `systemctl start cinder-backup` on a cluster\'s controller, this lab takes (`"up":false` stops it):',
     ...Object.entries(places.noauth).map(
       ([name, url]) =>
         `#   ${name.toUpperCase()}: curl -s -X POST ${url}/_fake/services -H 'Content-Type: application/json' -d '{"binary":"cinder-backup","up":true}'`,
