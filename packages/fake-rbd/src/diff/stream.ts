@@ -8,8 +8,7 @@ import { DiffParser, type DiffParserOptions } from "./parser.js";
 
 /** A byte stream over lazily produced chunks; nothing is generated before it is read. */
 export function readableFromChunks(chunks: Iterable<Uint8Array>): Readable {
-  // read ahead a few MiB: the consumer (a socket) should never wait for the next piece
-  return Readable.from(chunks, { objectMode: false, highWaterMark: 8 * 1024 * 1024 });
+  return Readable.from(chunks, { objectMode: false });
 }
 
 function asBytes(chunk: unknown): Uint8Array {
