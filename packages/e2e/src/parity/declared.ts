@@ -37,5 +37,6 @@ export const declaredDifferences: Record<string, DeclaredDifference[]> = {
   "import-unknown-service": [IMPORT_CREATING_RACE],
   "restore-variants": [],
   "delete-imported": [],
+  "in-use-force": [],
   "list-shapes": [],
 };

@@ -227,6 +227,26 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: "in-use-force",
+    description:
+      "an attached volume: its shape at 3.0, 3.44 and 3.70, a forced backup of it, and the volume's status during and after",
+    async run(s) {
+      const v = await volume(s, "a", "parity-attached", 1, null);
+      await attach(s, "a", v);
+      for (const mv of ["3.0", "3.44", "3.70"]) {
+        await s.call(`attached volume ${mv}`, "a", "GET", `/volumes/${v}`, { microversion: mv });
+      }
+      const created = await s.expect("forced backup-create", "a", "POST", "/backups", 202, {
+        body: { backup: { volume_id: v, name: "parity-forced", force: true } },
+      });
+      const b = need(created.backup, "backup").id;
+      await s.waitFor("forced backup status", "a", "backups", b, ["available"]);
+      await s.waitFor("attached volume status after the backup", "a", "volumes", v, ["in-use"]);
+      await s.call("forced backup when available", "a", "GET", `/backups/${b}`);
+      await s.call("attached volume after the backup", "a", "GET", `/volumes/${v}`);
+    },
+  },
+  {
     name: "list-shapes",
     description: "volume and backup list and detail at microversions 3.0, 3.44 and 3.70",
     async run(s) {
