@@ -38,5 +38,6 @@ export const declaredDifferences: Record<string, DeclaredDifference[]> = {
   "restore-variants": [],
   "delete-imported": [],
   "in-use-force": [],
+  "more-refusals": [],
   "list-shapes": [],
 };

@@ -247,6 +247,35 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: "more-refusals",
+    description:
+      "incremental backup with no full backup, restore of a backup in error, restore into a volume of another status, backup of a missing volume",
+    async run(s) {
+      const v = await volume(s, "a", "parity-more-refusals", 1, null);
+      await s.call("incremental with no full backup", "a", "POST", "/backups", {
+        body: { backup: { volume_id: v, incremental: true } },
+      });
+      await s.call("backup of a missing volume", "a", "POST", "/backups", {
+        body: { backup: { volume_id: "9f0e5a52-1b1e-4c55-8d7e-0a0b0c0d0e0f" } },
+      });
+      const b = await backup(s, "a", v, "parity-more-refusals-full", null);
+      const target = await volume(s, "a", "parity-more-refusals-target", 1, null);
+      await s.expect(null, "a", "POST", `/volumes/${target}/action`, 202, {
+        body: { "os-reset_status": { status: "error" } },
+      });
+      await s.call("restore into a volume in error", "a", "POST", `/backups/${b}/restore`, {
+        body: { restore: { volume_id: target } },
+      });
+      await s.expect(null, "a", "POST", `/backups/${b}/action`, 202, {
+        body: { "os-reset_status": { status: "error" } },
+      });
+      await s.waitFor(null, "a", "backups", b, ["error"]);
+      await s.call("restore of a backup in error", "a", "POST", `/backups/${b}/restore`, {
+        body: { restore: {} },
+      });
+    },
+  },
+  {
     name: "list-shapes",
     description: "volume and backup list and detail at microversions 3.0, 3.44 and 3.70",
     async run(s) {
