@@ -13,7 +13,7 @@ import { GuideShell } from "./shell.js";
 export const TEMPLATE_PATH = "packages/e2e/src/guide/operator-guide.template.md";
 export const GUIDE_PATH = "docs/operator-guide.md";
 /** run from the repository root after building e2e (npx turbo run build) */
-export const REGENERATE = "node packages/e2e/dist/guide/cli.js";
+export const REGENERATE = "npm run guide";
 
 /** the source volume's data: a few MiB spread over the first GiB, the same in every run */
 export const SEED = [
