@@ -217,6 +217,15 @@ export interface CloudDump {
 }
 
 /** volume_id of an imported backup while the import runs (cinder/backup/api.py) */
+/** what a cinder-backup restart's cleanup did to one backup */
+export interface BackupCleanup {
+  backupId: string;
+  from: BackupStatus;
+  to: BackupStatus;
+  /** what the cleanup raised (Cinder logs "Problem cleaning up backup") and left the backup as it was */
+  problem: string | null;
+}
+
 export const IMPORT_VOLUME_ID = "00000000-0000-0000-0000-000000000000";
 const GiB = 1024 ** 3;
 
@@ -264,6 +273,8 @@ export class CinderCloud {
   #projectQuotas = new Map<string, Partial<QuotaSet>>();
   #listeners = new Set<(event: CloudEvent) => void>();
   #tasks = new Set<ScheduledTask>();
+  /** which operation each pending task is the manager half of (a service restart drops its own) */
+  #taskOps = new Map<ScheduledTask, FaultOperation>();
   #inflight = new Set<Promise<void>>();
   #idleWaiters: Array<() => void> = [];
   #generation = 0;
@@ -373,6 +384,7 @@ export class CinderCloud {
     this.#generation++;
     for (const t of this.#tasks) t.cancel();
     this.#tasks.clear();
+    this.#taskOps.clear();
     this.#notifyIdle();
     this.#volumes.clear();
     this.#backups.clear();
@@ -414,6 +426,7 @@ export class CinderCloud {
     this.#generation++;
     for (const t of this.#tasks) t.cancel();
     this.#tasks.clear();
+    this.#taskOps.clear();
     this.#notifyIdle();
   }
 
@@ -501,6 +514,7 @@ export class CinderCloud {
     const generation = this.#generation;
     const task = this.#clock.schedule(delayMs + (latency?.ms ?? 0), () => {
       this.#tasks.delete(task);
+      this.#taskOps.delete(task);
       if (generation !== this.#generation) return this.#notifyIdle();
       const run = step(fail ? { reason: fail.failReason } : undefined)
         .catch((err: unknown) => {
@@ -513,6 +527,7 @@ export class CinderCloud {
       this.#inflight.add(run);
     });
     this.#tasks.add(task);
+    this.#taskOps.set(task, op);
   }
 
   #delay(base: number, perGiB: number, size: number): number {
@@ -1658,6 +1673,11 @@ export class CinderCloud {
     const target = this.#target({ backupId: id, volumeId: b.volumeId });
     b.host = this.#requireBackupHost("backup.delete", target);
     this.#setBackupStatus(b, "deleting");
+    this.#scheduleBackupDelete(b, target);
+  }
+
+  /** the manager's delete_backup, as the API casts it or a restarted service resumes it */
+  #scheduleBackupDelete(b: Backup, target: FaultTarget): void {
     this.#schedule("backup.delete", target, this.#delays.backupDelete, async (failure) => {
       if (b.deleted) return;
       if (b.status !== TRANSITIONS["backup.delete"].backup.from) {
@@ -2009,6 +2029,74 @@ export class CinderCloud {
       if (state.disabledReason !== undefined) s.disabledReason = state.disabledReason;
       s.updatedAt = this.#clock.now();
       this.#emit("service", `${s.binary}@${s.host}`, from, `${s.status}/${s.state}`);
+    }
+  }
+
+  /**
+   * Restarts cinder-backup on its host (or every host): the pending backup work there dies with
+   * the old process, and the new one runs the startup cleanup of cinder/backup/manager.py
+   * (init_host -> _cleanup_incomplete_backup_operations) over the backups of that host. Returns
+   * what the cleanup did to each backup, in the order it went through them.
+   */
+  restartService(binary: "cinder-backup", host?: string): BackupCleanup[] {
+    const services = this.#services.filter(
+      (s) => s.binary === binary && (host === undefined || s.host === host),
+    );
+    if (services.length === 0) throw new ServiceNotFound(`${binary} on host ${host}`);
+    for (const [task, op] of this.#taskOps) {
+      if (!op.startsWith("backup.")) continue;
+      task.cancel();
+      this.#tasks.delete(task);
+      this.#taskOps.delete(task);
+    }
+    const cleaned: BackupCleanup[] = [];
+    for (const s of services) {
+      const from = `${s.status}/${s.state}`;
+      s.state = "up";
+      s.updatedAt = this.#clock.now();
+      this.#emit("service", `${s.binary}@${s.host}`, from, `${s.status}/${s.state}`);
+      // get_all_by_host: MAPPING: a backup the fake stalled before the manager took it has no
+      // host yet (on Cinder the scheduler has set it), so it counts as this host's
+      const mine = [...this.#backups.values()].filter(
+        (b) => !b.deleted && (b.host === s.host || (b.host === null && s === services[0])),
+      );
+      for (const b of mine) {
+        const from = b.status;
+        const problem = this.#cleanupOneBackup(b);
+        if (from !== b.status || problem) cleaned.push({ backupId: b.id, from, to: b.status, problem });
+      }
+    }
+    this.#notifyIdle();
+    return cleaned;
+  }
+
+  /** _cleanup_one_backup; a missing volume raises there, which the caller only logs */
+  #cleanupOneBackup(b: Backup): string | null {
+    if (b.status === "creating") {
+      const volume = this.#volumes.get(b.volumeId);
+      if (!volume) return `Volume ${b.volumeId} could not be found.`;
+      this.#cleanupOneVolume(volume);
+      this.#backupError(b, "incomplete backup reset on manager restart");
+    } else if (b.status === "restoring") {
+      const volume = b.restoreVolumeId ? this.#volumes.get(b.restoreVolumeId) : undefined;
+      if (!volume) return `Volume ${b.restoreVolumeId} could not be found.`;
+      this.#cleanupOneVolume(volume);
+      this.#setBackupStatus(b, "available");
+    } else if (b.status === "deleting") {
+      // an encrypted volume's backup is not resumed: the admin context cannot delete its key copy
+      if (b.encryptionKeyId === null)
+        this.#scheduleBackupDelete(b, this.#target({ backupId: b.id, volumeId: b.volumeId }));
+      else this.#setBackupStatus(b, "error_deleting");
+    }
+    return null;
+  }
+
+  /** _cleanup_one_volume: previous_status itself is left as it was */
+  #cleanupOneVolume(volume: Volume): void {
+    if (volume.status === "backing-up") {
+      this.#setVolumeStatus(volume, (volume.previousStatus ?? "available") as Volume["status"]);
+    } else if (volume.status === "restoring-backup") {
+      this.#setVolumeStatus(volume, "error_restoring");
     }
   }
 
