@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { CinderCloud } from "../../src/model/cloud.js";
 import type { Volume } from "../../src/model/types.js";
+import { makeCluster } from "../api/helpers.js";
 import { fault } from "./fault.js";
 import { ADMIN, type Lab, MEMBER, makeLab } from "./lab.js";
 
@@ -116,5 +117,50 @@ describe("cinder-backup restart cleanup", () => {
     expect(fault(() => a.restartService("cinder-backup", "nowhere")).message).toBe(
       "Service cinder-backup on host nowhere could not be found.",
     );
+  });
+});
+
+describe("POST /_fake/services/restart", () => {
+  it("restarts cinder-backup and answers what its cleanup did; refuses other binaries", async () => {
+    const c = await makeCluster();
+    try {
+      const created = await c.call({
+        method: "POST",
+        url: `${c.base}/volumes`,
+        payload: { volume: { size: 1 } },
+      });
+      const vid = created.json().volume.id as string;
+      await c.idle();
+      c.cloud.faults.add({ operation: "backup.create", count: 1, action: { kind: "stall" } });
+      const backup = await c.call({
+        method: "POST",
+        url: `${c.base}/backups`,
+        payload: { backup: { volume_id: vid } },
+      });
+      const bid = backup.json().backup.id as string;
+      await c.idle();
+      const restarted = await c.app.inject({
+        method: "POST",
+        url: "/_fake/services/restart",
+        payload: { binary: "cinder-backup" },
+      });
+      expect(restarted.statusCode).toBe(200);
+      expect(restarted.json()).toEqual({
+        cleaned: [{ backupId: bid, from: "creating", to: "error", problem: null }],
+      });
+      const shown = await c.call({ method: "GET", url: `${c.base}/backups/${bid}`, version: "3.0" });
+      expect(shown.json().backup).toMatchObject({
+        status: "error",
+        fail_reason: "incomplete backup reset on manager restart",
+      });
+      const refused = await c.app.inject({
+        method: "POST",
+        url: "/_fake/services/restart",
+        payload: { binary: "cinder-volume" },
+      });
+      expect(refused.statusCode).toBe(400);
+    } finally {
+      await c.close();
+    }
   });
 });

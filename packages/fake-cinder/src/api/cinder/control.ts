@@ -23,6 +23,9 @@ const serviceBody = z
   })
   .strict();
 
+/** only cinder-backup's startup cleanup is modelled, so only it can be restarted */
+const restartBody = z.object({ binary: z.literal("cinder-backup"), host: z.string().optional() }).strict();
+
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
   if (!result.success) {
@@ -65,6 +68,12 @@ export function registerControlRoutes(app: FastifyInstance, options: ControlOpti
     if (body.disabledReason !== undefined) state.disabledReason = body.disabledReason;
     cloud.setServiceState(body.binary, body.host, state);
     return reply.code(204).send();
+  });
+  // what `systemctl restart cinder-backup` does on a controller: the answer lists what the
+  // startup cleanup did to each backup
+  app.post("/_fake/services/restart", async (request, reply) => {
+    const body = parse(restartBody, request.body);
+    return sendJson(reply, 200, { cleaned: cloud.restartService(body.binary, body.host) });
   });
   app.post("/_fake/clock/advance", async (request, reply) => {
     const clock = cloud.clock;
