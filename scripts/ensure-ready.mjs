@@ -6,7 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 const stamp = `${root}node_modules/.cinderlab-lock-hash`;
-const lockHash = createHash("sha256").update(readFileSync(`${root}package-lock.json`)).digest("hex");
+const lockHash = createHash("sha256")
+  .update(readFileSync(`${root}package-lock.json`))
+  .digest("hex");
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {

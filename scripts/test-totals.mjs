@@ -21,10 +21,14 @@ if (args[0] === "--sum") {
     totals.failed += report.numFailedTests;
     totals.skipped += report.numPendingTests + report.numTodoTests;
     // A test file that failed to load has no failed tests but must still fail the run.
-    if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) totals.failed += report.numFailedTestSuites;
+    if (report.numFailedTestSuites > 0 && report.numFailedTests === 0)
+      totals.failed += report.numFailedTestSuites;
   }
   if (process.env.CINDERLAB_TOTALS_FILE) {
-    appendFileSync(process.env.CINDERLAB_TOTALS_FILE, `${totals.passed} ${totals.failed} ${totals.skipped}\n`);
+    appendFileSync(
+      process.env.CINDERLAB_TOTALS_FILE,
+      `${totals.passed} ${totals.failed} ${totals.skipped}\n`,
+    );
   }
 }
 const skipped = totals.skipped ? `, ${totals.skipped} skipped` : "";

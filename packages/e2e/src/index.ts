@@ -1,5 +1,7 @@
 // @cinderlab/e2e: the harness that runs the fakes as real processes and drives the
 // real OpenStack clients against them.
+
+export * from "./ceph/index.js";
 export {
   CINDER_BIN,
   CliFailed,
@@ -39,4 +41,3 @@ export {
   writeVolumeBytes,
 } from "./harness/volume-data.js";
 export { type PollOptions, pollUntil, WaitTimeout, waitForHttp } from "./harness/wait.js";
-export * from "./ceph/index.js";

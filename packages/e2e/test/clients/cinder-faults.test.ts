@@ -30,7 +30,9 @@ describe("real cinder CLI against injected faults", () => {
     await lab?.close();
   });
 
-  it("a failed backup shows error and its fail_reason; the next one works", { timeout: 120_000 }, async () => {
+  it("a failed backup shows error and its fail_reason; the next one works", {
+    timeout: 120_000,
+  }, async () => {
     const vid = (await a.props("create", "--name", "fault-src", "1")).id ?? "";
     await lab.waitStatus("a", "volume", vid, "available");
     const failed = (await a.props("backup-create", "--name", "doomed", vid)).id ?? "";
