@@ -24,11 +24,26 @@ export const GOAL = [
 
 const source = (sizeGiB = 1, attached = false): SetupStep => ({ kind: "source", sizeGiB, attached });
 
-// Not here yet: a backup stuck in `creating`. On real Cinder the way out is restarting
-// cinder-backup (its startup cleanup errors the stuck backup and frees the volume) or
-// reset-state once the manager has taken the backup; the fake models neither for a stalled
-// step, so the exercise would have no right answer.
 export const EXERCISES: readonly Exercise[] = [
+  {
+    name: "backup-stuck-creating",
+    title: "A backup stuck in creating",
+    situation: [
+      `The backup of ${SOURCE_VOLUME_NAME} in A was started an hour ago and still says \`creating\`; ${SOURCE_VOLUME_NAME}`,
+      "says `backing-up`. `cinder backup-delete` answers `Invalid backup: Backup status must be available or error`.",
+    ],
+    // the manager never finishes this backup (it stalls), the next one goes through
+    setup: [
+      source(),
+      {
+        kind: "fault",
+        cluster: "a",
+        rule: { operation: "backup.create", count: 1, action: { kind: "stall" } },
+      },
+      { kind: "backup" },
+    ],
+    check: migrationProblems,
+  },
   {
     name: "restore-error",
     title: "A restore ending in error_restoring",
@@ -135,6 +150,12 @@ export function briefing(exercise: Exercise, places: BriefingPlaces): string[] {
     ...Object.entries(places.noauth).map(
       ([name, url]) =>
         `#   ${name.toUpperCase()}: curl -s -X POST ${url}/_fake/services -H 'Content-Type: application/json' -d '{"binary":"cinder-backup","up":true}'`,
+    ),
+    "# and instead of `systemctl restart cinder-backup` (restart the cinder-backup service; it",
+    "# answers with what the service's startup did to the backups it found):",
+    ...Object.entries(places.noauth).map(
+      ([name, url]) =>
+        `#   ${name.toUpperCase()}: curl -s -X POST ${url}/_fake/services/restart -H 'Content-Type: application/json' -d '{"binary":"cinder-backup"}'`,
     ),
     `# When you think you are done: fake-cinder lab --check --exercise ${exercise.name} --ready-file ${ready}`,
   ];
