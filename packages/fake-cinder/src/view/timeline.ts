@@ -94,6 +94,7 @@ const VERBS: Verb[] = [
 const CONTROL_VERBS: Array<{ method: Method; path: string; cli: string }> = [
   { method: "POST", path: "/_fake/clock/advance", cli: "lab: advance the clock" },
   { method: "POST", path: "/_fake/services", cli: "lab: set a service's state" },
+  { method: "POST", path: "/_fake/services/restart", cli: "lab: restart a service (systemctl restart)" },
   { method: "POST", path: "/_fake/faults", cli: "lab: plant a fault" },
   { method: "DELETE", path: "/_fake/faults", cli: "lab: clear the faults" },
   { method: "DELETE", path: "/_fake/faults/{id}", cli: "lab: clear a fault" },

@@ -57,6 +57,11 @@ describe("describeCall", () => {
     });
   });
 
+  it("names the lab's service restart as the systemctl restart it stands for", () => {
+    const d = describeCall({ cluster: "b", method: "POST", url: "/_fake/services/restart" });
+    expect(d).toMatchObject({ cli: "lab: restart a service (systemctl restart)", control: true, shown: true });
+  });
+
   it("leaves out plain reads (client polling) but keeps the export", () => {
     expect(call("GET", `backups/${BAK}`).shown).toBe(false);
     expect(call("GET", "volumes/detail").shown).toBe(false);
