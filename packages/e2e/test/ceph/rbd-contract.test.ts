@@ -131,8 +131,10 @@ function report(outcomes: Outcome[], provider: string): string {
     "  empty line per log line, somewhere; through a real pipe (Cinder's processutils) it does not.",
     "- A failing export-diff may or may not have written its first records (37 bytes) to stdout",
     "  before it fails, depending on buffer flushing: stdout of failed byte-stream steps is not compared.",
-    "- Snapshot ids (snap ls, ls -l, du) are compared as numbers: both sides give 4, 5, 6 in a",
-    "  freshly initialised pool. Image ids and timestamps are replaced by placeholders.",
+    "- Snapshot ids depend on the pool's history (every snapshot made or refused in it counts;",
+    "  the testcontainers readiness probe leaves real rbd starting at 5, a fresh pool at 4), so",
+    "  they are replaced by placeholders like image ids and timestamps. fake-rbd's numbering",
+    "  (4 in a fresh pool, +1 per snapshot) is pinned against the recorded fixtures instead.",
     "",
   ];
   for (const o of outcomes.filter((x) => x.differs.length > 0)) {
