@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { BlockStorage, CephCluster } from "../engine/ports.js";
 import { MigratorError } from "../errors.js";
 import { connectCinder } from "../openstack/connect.js";
-import { makePlan, renderPlan } from "../plan/plan.js";
+import { type BackupDriverFact, makePlan, type PlanInput, renderPlan } from "../plan/plan.js";
 import {
   cephAccess,
   cephOptions,
@@ -68,19 +68,32 @@ export function planCommand(): Command {
         return `pool ${c.pool} not reachable: ${(error as Error).message}`;
       }
     };
-    const parents = new Map<string, { backupId?: string; inB: boolean }>();
-    if (o.incremental) {
-      for (const v of selected) {
-        const latest = (await a.findBackups({ volumeId: v.id }))
-          .filter((x) => x.status === "available" && x.name?.startsWith("cinder-migrate-"))
-          .sort((x, y) => y.createdAt.localeCompare(x.createdAt))[0];
-        parents.set(
-          v.id,
-          latest
-            ? { backupId: latest.id, inB: (await b.getBackup(latest.id))?.status === "available" }
-            : { inB: false },
-        );
+    const driver = async (side: BlockStorage): Promise<BackupDriverFact> => {
+      try {
+        const found = await side.sampleBackupDriver();
+        return found ? { driver: found } : { unknown: "no backups to read the driver from" };
+      } catch (error) {
+        return { unknown: `cannot read an export record (${(error as Error).message})` };
       }
+    };
+    const parents = new Map<string, { backupId?: string; inB: boolean }>();
+    const idsInB: PlanInput["idsInB"] = new Map();
+    for (const v of selected) {
+      // Backups this tool made of the volume (tagged by name); their ids travel to B on export.
+      const ours = (await a.findBackups({ volumeId: v.id }))
+        .filter((x) => x.status === "available" && x.name?.startsWith("cinder-migrate-"))
+        .sort((x, y) => y.createdAt.localeCompare(x.createdAt));
+      const hits: { backupId: string; nameInA: string | null; nameInB: string | null }[] = [];
+      let parentInB = false;
+      for (const [i, x] of ours.entries()) {
+        const inB = await b.getBackup(x.id);
+        if (!inB) continue;
+        hits.push({ backupId: x.id, nameInA: x.name, nameInB: inB.name });
+        if (i === 0) parentInB = inB.status === "available";
+      }
+      idsInB.set(v.id, hits);
+      if (o.incremental)
+        parents.set(v.id, ours[0] ? { backupId: ours[0].id, inB: parentInB } : { inB: false });
     }
     const namesInB = new Set<string>();
     for (const v of selected)
@@ -93,17 +106,25 @@ export function planCommand(): Command {
         typeMap: parseMap(o.typeMap, "--type-map"),
         azMap: parseMap(o.azMap, "--az-map"),
       },
-      a: { label: a.label, isAdmin: a.isAdmin, backupServices: await services(a), limits: await a.limits() },
+      a: {
+        label: a.label,
+        isAdmin: a.isAdmin,
+        backupServices: await services(a),
+        backupDriver: await driver(a),
+        limits: await a.limits(),
+      },
       b: {
         label: b.label,
         isAdmin: b.isAdmin,
         backupServices: await services(b),
+        backupDriver: await driver(b),
         limits: await b.limits(),
         volumeTypes: await b.volumeTypes(),
         availabilityZones: await b.availabilityZones().catch(() => []),
         existingNames: namesInB,
       },
       parents,
+      idsInB,
       ceph: {
         backup: await reach(access.backup, "--backup-ceph-conf"),
         target: await reach(access.target, "--to-ceph-conf"),

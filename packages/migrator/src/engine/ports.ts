@@ -96,6 +96,12 @@ export interface BlockStorage {
   deleteTransfer(transferId: string): Promise<void>;
   limits(): Promise<Limits>;
   listServices(binary?: string): Promise<ServiceView[]>;
+  /**
+   * The backup driver class path this cloud's backups were made with, read from the export
+   * record of an existing backup (the backup detail view has no driver field);
+   * undefined when the admin sees no exportable backup.
+   */
+  sampleBackupDriver(): Promise<string | undefined>;
   volumeTypes(): Promise<string[]>;
   availabilityZones(): Promise<string[]>;
 }

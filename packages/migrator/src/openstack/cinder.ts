@@ -278,6 +278,21 @@ export class CinderClient implements BlockStorage {
     return { backupService: r.backup_service, backupUrl: r.backup_url };
   }
 
+  async sampleBackupDriver(): Promise<string | undefined> {
+    // Only the export record names the driver; a few candidates, because an export is refused
+    // when the backup was made by a driver that is no longer configured.
+    const q = new URLSearchParams({ all_tenants: "1", status: "available", limit: "3" });
+    const body = await this.call("GET", `/backups/detail?${q}`);
+    for (const b of parse(z.object({ backups: z.array(backupSchema) }), body, "backup list").backups) {
+      try {
+        return (await this.exportRecord(b.id)).backupService;
+      } catch (error) {
+        if (!(error instanceof CinderHttpError) || error.status >= 500) throw error;
+      }
+    }
+    return undefined;
+  }
+
   async importRecord(record: BackupRecord): Promise<{ id: string }> {
     const body = await this.call("POST", "/backups/import_record", {
       "backup-record": { backup_service: record.backupService, backup_url: record.backupUrl },

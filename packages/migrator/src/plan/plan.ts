@@ -10,11 +10,18 @@ export interface PlanInput {
     typeMap: Record<string, string>;
     azMap: Record<string, string>;
   };
-  a: { label: string; isAdmin: boolean; backupServices: ServiceView[] | string; limits: Limits };
+  a: {
+    label: string;
+    isAdmin: boolean;
+    backupServices: ServiceView[] | string;
+    backupDriver: BackupDriverFact;
+    limits: Limits;
+  };
   b: {
     label: string;
     isAdmin: boolean;
     backupServices: ServiceView[] | string;
+    backupDriver: BackupDriverFact;
     limits: Limits;
     volumeTypes: string[];
     availabilityZones: string[];
@@ -23,8 +30,16 @@ export interface PlanInput {
   };
   /** per source volume: id of the newest migration backup and whether B has it (for --incremental) */
   parents: Map<string, { backupId?: string; inB: boolean }>;
+  /**
+   * per source volume: its cinder-migrate backups in A whose id B already has, with the name
+   * each side gives it (an import keeps the record's name, so equal names mean an earlier import).
+   */
+  idsInB: Map<string, { backupId: string; nameInA: string | null; nameInB: string | null }[]>;
   ceph: { backup: string; target: string };
 }
+
+/** the driver class path read from an export record, or why it could not be read */
+export type BackupDriverFact = { driver: string } | { unknown: string };
 
 export interface PlannedVolume {
   id: string;
@@ -44,6 +59,36 @@ export interface Plan {
   blockers: string[];
   warnings: string[];
   needs: { volumes: number; gigabytes: number; backups: number; backupGigabytes: number };
+  /** driver class paths as read from each side's export records; null when unknown */
+  backupDrivers: { a: string | null; b: string | null };
+}
+
+/**
+ * The driver module a class path belongs to: `cinder.backup.drivers.ceph.CephBackupDriver` and
+ * the Pike-era `cinder.backup.drivers.ceph` are one family. B imports a record only when its own
+ * driver path starts with the record's, so a different module can never import it.
+ */
+export function driverFamily(path: string): string {
+  const parts = path.split(".");
+  const last = parts.at(-1) ?? "";
+  return parts.length > 1 && /^[A-Z]/.test(last) ? parts.slice(0, -1).join(".") : path;
+}
+
+function compareDrivers(input: PlanInput, blockers: string[], warnings: string[]): void {
+  const { a, b } = input;
+  if ("driver" in a.backupDriver && "driver" in b.backupDriver) {
+    const fa = driverFamily(a.backupDriver.driver);
+    const fb = driverFamily(b.backupDriver.driver);
+    if (fa !== fb)
+      blockers.push(
+        `backup drivers differ: ${a.label} uses ${a.backupDriver.driver}, ${b.label} uses ${b.backupDriver.driver}; ${b.label} cannot import ${a.label}'s backups`,
+      );
+    return;
+  }
+  const unknown = [a, b]
+    .map((side) => ("unknown" in side.backupDriver ? `${side.label}: ${side.backupDriver.unknown}` : null))
+    .filter((x) => x !== null);
+  warnings.push(`backup driver family on both sides: unknown (${unknown.join("; ")})`);
 }
 
 export function makePlan(input: PlanInput): Plan {
@@ -57,6 +102,7 @@ export function makePlan(input: PlanInput): Plan {
       blockers.push(`${side.label}: no cinder-backup service is up and enabled`);
     }
   }
+  compareDrivers(input, blockers, warnings);
   for (const [what, note] of Object.entries(input.ceph)) {
     if (note !== "ok") warnings.push(`${what} Ceph: ${note}; content will NOT be verified`);
   }
@@ -98,6 +144,10 @@ export function makePlan(input: PlanInput): Plan {
     blockers,
     warnings,
     needs,
+    backupDrivers: {
+      a: "driver" in input.a.backupDriver ? input.a.backupDriver.driver : null,
+      b: "driver" in input.b.backupDriver ? input.b.backupDriver.driver : null,
+    },
   };
 }
 
@@ -132,6 +182,13 @@ function planVolume(v: VolumeView, input: PlanInput): PlannedVolume {
     if (!p?.backupId) blockers.push("--incremental: no earlier cinder-migrate backup of this volume in A");
     else if (!p.inB) blockers.push(`--incremental: parent backup ${p.backupId} is not in ${b.label}`);
   }
+  for (const hit of input.idsInB.get(v.id) ?? []) {
+    // Same id and same name is what resume accepts as an earlier import of this backup.
+    if (hit.nameInB !== hit.nameInA)
+      blockers.push(
+        `backup id ${hit.backupId} already exists in ${b.label} as "${hit.nameInB ?? ""}", not an import of ${input.a.label}'s "${hit.nameInA ?? ""}": ${b.label} would refuse the import`,
+      );
+  }
   return {
     id: v.id,
     name: v.name,
@@ -159,6 +216,9 @@ export function renderPlan(plan: Plan): string {
   lines.push(
     "",
     `Needs in B: ${plan.needs.volumes} volumes, ${plan.needs.gigabytes} GB, ${plan.needs.backups} backups, ${plan.needs.backupGigabytes} backup GB.`,
+  );
+  lines.push(
+    `Backup drivers: ${plan.backupDrivers.a ?? "unknown"} (from) → ${plan.backupDrivers.b ?? "unknown"} (to).`,
   );
   for (const b of plan.blockers) lines.push(`BLOCKED: ${b}`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);

@@ -83,6 +83,7 @@ export class MemoryCinder implements BlockStorage {
   private readonly timers: { at: number; fn: () => void }[] = [];
   volumeQuota = 100;
   isAdmin = true;
+  backupDriver = "cinder.backup.drivers.ceph.CephBackupDriver";
   readonly projectId = "p-" + Math.random().toString(16).slice(2, 8);
 
   constructor(
@@ -314,6 +315,11 @@ export class MemoryCinder implements BlockStorage {
       }
     });
   }
+  async sampleBackupDriver() {
+    this.enter("list-backups");
+    const first = [...this.backups.values()].find((b) => b.status === "available");
+    return first && (await this.exportRecord(first.id)).backupService;
+  }
   async exportRecord(id: string): Promise<BackupRecord> {
     this.enter("export");
     const b = this.backups.get(id);
@@ -336,7 +342,7 @@ export class MemoryCinder implements BlockStorage {
       created_at: b.createdAt,
     };
     return {
-      backupService: "cinder.backup.drivers.ceph.CephBackupDriver",
+      backupService: this.backupDriver,
       backupUrl: Buffer.from(JSON.stringify(rec)).toString("base64"),
     };
   }
