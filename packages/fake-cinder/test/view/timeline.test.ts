@@ -59,7 +59,11 @@ describe("describeCall", () => {
 
   it("names the lab's service restart as the systemctl restart it stands for", () => {
     const d = describeCall({ cluster: "b", method: "POST", url: "/_fake/services/restart" });
-    expect(d).toMatchObject({ cli: "lab: restart a service (systemctl restart)", control: true, shown: true });
+    expect(d).toMatchObject({
+      cli: "lab: restart a service (systemctl restart)",
+      control: true,
+      shown: true,
+    });
   });
 
   it("leaves out plain reads (client polling) but keeps the export", () => {
