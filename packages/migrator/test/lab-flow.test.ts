@@ -135,6 +135,11 @@ describe("cinder-migrate against the fake lab", () => {
     const r = await cli(["plan", ...lab.args, "--output", "json", "--type-map", "__DEFAULT__=gold", v.id]);
     expect(r.code).toBe(1);
     const plan = JSON.parse(r.stdout);
+    // The flows above left backups on both sides, so each side's export record names its driver.
+    expect(plan.backupDrivers).toEqual({
+      a: "cinder.backup.drivers.ceph.CephBackupDriver",
+      b: "cinder.backup.drivers.ceph.CephBackupDriver",
+    });
     expect(plan.volumes[0].blockers).toEqual([
       'volume type "gold" does not exist in ' + lab.openrc.b + " (map it with --type-map __DEFAULT__=<type>)",
     ]);
