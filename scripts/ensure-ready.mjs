@@ -19,9 +19,4 @@ if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
 console.error("cinderlab: building packages…");
 run("npx turbo run build --output-logs=errors-only");
 
-// npm links a workspace's bin only if its target exists at install time, and the targets are
-// build outputs: link fake-rbd, fake-cinder and cinder-migrate once they are built.
-const bins = ["fake-rbd", "fake-cinder", "cinder-migrate"];
-if (bins.some((bin) => !existsSync(`${root}node_modules/.bin/${bin}`))) {
-  run("npm rebuild --no-audit --no-fund @cinderlab/fake-rbd @cinderlab/fake-cinder @cinderlab/migrator");
-}
+run("node scripts/link-bins.mjs");

@@ -8,6 +8,7 @@ bash scripts/system-deps.sh || { echo "test: could not install the Debian packag
 node scripts/ensure-ready.mjs || { echo "test: install/build failed" >&2; exit 1; }
 npx biome check . || { echo "test: lint failed (npm run format fixes most of it)" >&2; exit 1; }
 npx turbo run typecheck --output-logs=errors-only || { echo "test: typecheck failed" >&2; exit 1; }
+node scripts/link-bins.mjs || { echo "test: could not link the package binaries" >&2; exit 1; }
 
 reports=$(mktemp -d)
 status=0
