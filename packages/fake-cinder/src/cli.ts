@@ -18,7 +18,11 @@ export class CliError extends Error {
   }
 }
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce
+  .number({ error: "a TCP port is a whole number from 0 to 65535" })
+  .int("a TCP port is a whole number from 0 to 65535")
+  .min(0, "a TCP port is a whole number from 0 to 65535")
+  .max(65535, "a TCP port is a whole number from 0 to 65535");
 const release = z.enum(["zed", "pike"]);
 
 const common = z.object({

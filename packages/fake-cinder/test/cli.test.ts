@@ -100,4 +100,12 @@ describe("fake-cinder CLI", () => {
       expect(err[0]).not.toMatch(/\n\s+at /);
     }
   });
+
+  it("says what a port must be, in words, for any bad --port", async () => {
+    for (const value of ["abc", "99999", "1.5"]) {
+      const { io, err } = capture();
+      expect(await main(["serve", "--port", value], io)).toBe(2);
+      expect(err).toEqual(["fake-cinder: invalid option --port: a TCP port is a whole number from 0 to 65535"]);
+    }
+  });
 });
