@@ -105,7 +105,9 @@ describe("fake-cinder CLI", () => {
     for (const value of ["abc", "99999", "1.5"]) {
       const { io, err } = capture();
       expect(await main(["serve", "--port", value], io)).toBe(2);
-      expect(err).toEqual(["fake-cinder: invalid option --port: a TCP port is a whole number from 0 to 65535"]);
+      expect(err).toEqual([
+        "fake-cinder: invalid option --port: a TCP port is a whole number from 0 to 65535",
+      ]);
     }
   });
 });
