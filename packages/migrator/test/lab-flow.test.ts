@@ -141,7 +141,7 @@ describe("cinder-migrate against the fake lab", () => {
       b: "cinder.backup.drivers.ceph.CephBackupDriver",
     });
     expect(plan.volumes[0].blockers).toEqual([
-      'volume type "gold" does not exist in ' + lab.openrc.b + " (map it with --type-map __DEFAULT__=<type>)",
+      `volume type "gold" does not exist in ${lab.openrc.b} (map it with --type-map __DEFAULT__=<type>)`,
     ]);
     const ok = await cli(["plan", ...lab.args, v.id]);
     expect(ok.stdout).toContain("Nothing blocks this migration.");

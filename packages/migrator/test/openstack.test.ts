@@ -59,7 +59,7 @@ describe("where credentials come from", () => {
     expect(() => loadCloud("C", { env })).toThrow(
       new ConfigError(`unknown cloud "C" in ${file} (known: A, B, N)`),
     );
-    expect(() => loadCloud("A", { env: { HOME: dir }, cwd: dir + "/nowhere" })).toThrow(
+    expect(() => loadCloud("A", { env: { HOME: dir }, cwd: `${dir}/nowhere` })).toThrow(
       /unknown cloud "A": no clouds.yaml found/,
     );
   });

@@ -14,12 +14,10 @@ import {
   sideOptions,
   sideRef,
 } from "./shared.js";
-import { selectVolumes } from "./volumes.js";
+import { selectionFlags, selectionOf, selectionOptions, selectVolumes } from "./volumes.js";
 
 const planOpts = z.object({
-  all: z.boolean().optional(),
-  project: z.string().optional(),
-  metadata: z.array(z.string()).optional(),
+  ...selectionFlags,
   incremental: z.boolean().optional(),
   force: z.boolean().optional(),
   typeMap: z.string().optional(),
@@ -28,12 +26,10 @@ const planOpts = z.object({
 });
 
 export function planCommand(): Command {
-  const cmd = new Command("plan")
-    .description("show what a run would do and what blocks it; changes nothing")
-    .argument("[volumes...]", "source volume ids or names")
-    .option("--all", "every volume visible in A")
-    .option("--project <id>", "only volumes of this project")
-    .option("--metadata <key=value...>", "only volumes with this metadata")
+  const cmd = selectionOptions(
+    new Command("plan").description("show what a run would do and what blocks it; changes nothing"),
+    "every volume visible in A",
+  )
     .option("--incremental", "plan an incremental migration")
     .option("--force", "allow in-use volumes")
     .option("--type-map <a=b,...>", "volume type in A → in B")
@@ -45,12 +41,7 @@ export function planCommand(): Command {
     const o = planOpts.parse(raw);
     const a = await connectCinder(cloudConfig(sideRef(raw, "from"), raw));
     const b = await connectCinder(cloudConfig(sideRef(raw, "to"), raw));
-    const selected = await selectVolumes(a, {
-      volumes,
-      ...(o.all ? { all: true } : {}),
-      ...(o.project ? { project: o.project } : {}),
-      ...(o.metadata ? { metadata: o.metadata } : {}),
-    });
+    const selected = await selectVolumes(a, selectionOf(volumes, o));
     const access = cephAccess(cephSettings(raw));
     const services = async (side: BlockStorage) => {
       try {

@@ -21,12 +21,10 @@ import {
   sideRef,
   stateDirOption,
 } from "./shared.js";
-import { selectVolumes } from "./volumes.js";
+import { selectionFlags, selectionOf, selectionOptions, selectVolumes } from "./volumes.js";
 
 const runOpts = z.object({
-  all: z.boolean().optional(),
-  project: z.string().optional(),
-  metadata: z.array(z.string()).optional(),
+  ...selectionFlags,
   incremental: z.boolean().optional(),
   force: z.boolean().optional(),
   verify: z.string(),
@@ -54,14 +52,12 @@ export function newRunId(now = new Date()): string {
 }
 
 export function runCommand(): Command {
-  const cmd = new Command("run")
-    .description(
+  const cmd = selectionOptions(
+    new Command("run").description(
       "migrate volumes from A to B: backup, export, import, restore, verify (journalled, resumable)",
-    )
-    .argument("[volumes...]", "source volume ids or names")
-    .option("--all", "every volume visible in A (narrow with --project / --metadata)")
-    .option("--project <id>", "only volumes of this project")
-    .option("--metadata <key=value...>", "only volumes with this metadata")
+    ),
+    "every volume visible in A (narrow with --project / --metadata)",
+  )
     .option("--incremental", "incremental backup on top of the previous migration backup")
     .option(
       "--force",
@@ -136,12 +132,7 @@ export function runCommand(): Command {
       }
     }
     const connectCalls = calls.a + calls.b;
-    const selected = await selectVolumes(a, {
-      volumes,
-      ...(o.all ? { all: true } : {}),
-      ...(o.project ? { project: o.project } : {}),
-      ...(o.metadata ? { metadata: o.metadata } : {}),
-    });
+    const selected = await selectVolumes(a, selectionOf(volumes, o));
     if (selected.length === 0) throw new UsageError("no volume matches the selection");
     const stateDir = o.stateDir ?? defaultStateDir();
     const runId = o.runId ?? newRunId();

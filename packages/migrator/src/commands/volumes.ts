@@ -1,3 +1,5 @@
+import type { Command } from "commander";
+import { z } from "zod";
 import type { BlockStorage, VolumeView } from "../engine/ports.js";
 import { NotFound, UsageError } from "../errors.js";
 
@@ -8,6 +10,33 @@ export interface Selection {
   all?: boolean;
   project?: string;
   metadata?: string[];
+}
+
+/** The flags that pick volumes, shared by `plan` and `run` so both select the same set. */
+export function selectionOptions(cmd: Command, allHelp: string): Command {
+  return cmd
+    .argument("[volumes...]", "source volume ids or names")
+    .option("--all", allHelp)
+    .option("--project <id>", "only volumes of this project")
+    .option("--metadata <key=value...>", "only volumes with this metadata");
+}
+
+export const selectionFlags = {
+  all: z.boolean().optional(),
+  project: z.string().optional(),
+  metadata: z.array(z.string()).optional(),
+};
+
+export function selectionOf(
+  volumes: string[],
+  o: { all?: boolean | undefined; project?: string | undefined; metadata?: string[] | undefined },
+): Selection {
+  return {
+    volumes,
+    ...(o.all ? { all: true } : {}),
+    ...(o.project ? { project: o.project } : {}),
+    ...(o.metadata ? { metadata: o.metadata } : {}),
+  };
 }
 
 /** Ids or names (like cinderclient's find_resource), or --all narrowed by project and metadata. */

@@ -84,7 +84,7 @@ export class MemoryCinder implements BlockStorage {
   volumeQuota = 100;
   isAdmin = true;
   backupDriver = "cinder.backup.drivers.ceph.CephBackupDriver";
-  readonly projectId = "p-" + Math.random().toString(16).slice(2, 8);
+  readonly projectId = `p-${Math.random().toString(16).slice(2, 8)}`;
 
   constructor(
     readonly label: string,
