@@ -1,29 +1,111 @@
-// Detail lists and backup show reuse each row's last JSON text when its fresh view is the
-// same: the text must always be what JSON.stringify would give for the current view.
+// Hot reads (backup and volume show, detail lists) reuse each row's last JSON text while
+// the row is unchanged: the text must always be what rendering the current row gives.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rowJson } from "../../src/api/http.js";
+import { RowTextCache } from "../../src/api/row-text.js";
 import { type Cluster, makeCluster } from "./helpers.js";
 
-describe("rowJson", () => {
-  it("reuses text only for an equal view, nested values and key order included", () => {
-    const row = {};
-    const view = { id: "v", metadata: { k: "1" } as Record<string, string>, links: [{ rel: "self" }] };
-    expect(rowJson(row, view)).toBe(JSON.stringify(view));
-    view.metadata.k = "2"; // changed in place: the same object as last time
-    expect(rowJson(row, view)).toBe('{"id":"v","metadata":{"k":"2"},"links":[{"rel":"self"}]}');
-    expect(rowJson(row, { metadata: { k: "2" }, id: "v", links: [{ rel: "self" }] })).toBe(
-      '{"metadata":{"k":"2"},"id":"v","links":[{"rel":"self"}]}',
-    );
-    expect(rowJson(row, { id: "v", links: [] })).toBe('{"id":"v","links":[]}');
-    expect(rowJson(row, { id: "v", links: [], extra: undefined })).toBe('{"id":"v","links":[]}');
+describe("RowTextCache", () => {
+  // a render that counts its calls and shows the row as JSON
+  const renderer = (row: object) => {
+    const calls = { n: 0 };
+    return { calls, render: () => (calls.n++, JSON.stringify(row)) };
+  };
+
+  it("reuses a text until the row changes anywhere, nested values and key order included", () => {
+    const cache = new RowTextCache();
+    const row: Record<string, unknown> = {
+      id: "v",
+      metadata: { k: "1" } as Record<string, string>,
+      attachments: [{ id: "a", info: { x: 1 } }],
+      at: new Date(0),
+      gone: null,
+    };
+    const { calls, render } = renderer(row);
+    const text = () => cache.text(row, "3.70", null, render);
+    expect(text()).toBe(JSON.stringify(row));
+    expect(text()).toBe(JSON.stringify(row));
+    expect(calls.n).toBe(1);
+    const changes: Array<() => void> = [
+      () => {
+        (row.metadata as Record<string, string>).k = "2"; // in place
+      },
+      () => {
+        (row.metadata as Record<string, string>).j = "3"; // a key added in place
+      },
+      () => {
+        row.metadata = { j: "3", k: "2" }; // same entries, other order
+      },
+      () => {
+        ((row.attachments as Array<{ info: { x: number } }>)[0] as { info: { x: number } }).info.x = 2;
+      },
+      () => {
+        (row.attachments as unknown[]).push({ id: "b" });
+      },
+      () => {
+        (row.at as Date).setTime(1000); // the same Date object, mutated
+      },
+      () => {
+        row.at = new Date(2000);
+      },
+      () => {
+        row.gone = undefined; // JSON drops it, but it is a change all the same
+      },
+      () => {
+        delete row.gone;
+      },
+      () => {
+        row.late = "added";
+      },
+    ];
+    for (const change of changes) {
+      const before = calls.n;
+      change();
+      expect(text()).toBe(JSON.stringify(row));
+      expect(calls.n).toBe(before + 1);
+      expect(text()).toBe(JSON.stringify(row));
+      expect(calls.n).toBe(before + 1);
+    }
   });
 
-  it("never reuses text made from a value with its own JSON form", () => {
-    const row = {};
-    const when = new Date(0);
-    expect(rowJson(row, { when })).toBe('{"when":"1970-01-01T00:00:00.000Z"}');
-    when.setTime(1000);
-    expect(rowJson(row, { when })).toBe('{"when":"1970-01-01T00:00:01.000Z"}');
+  it("treats a Date replaced by an equal one as unchanged", () => {
+    const cache = new RowTextCache();
+    const row = { at: new Date(5) };
+    const { calls, render } = renderer(row);
+    cache.text(row, "v", null, render);
+    row.at = new Date(5);
+    cache.text(row, "v", null, render);
+    expect(calls.n).toBe(1);
+  });
+
+  it("keeps one text per variant and re-renders when the extra input changes", () => {
+    const cache = new RowTextCache();
+    const row = { id: "v" };
+    let calls = 0;
+    const text = (variant: string, extra: unknown) =>
+      cache.text(row, variant, extra, () => `${variant}/${String(extra)}/${++calls}`);
+    expect(text("3.0", "lvm")).toBe("3.0/lvm/1");
+    expect(text("3.70", "lvm")).toBe("3.70/lvm/2");
+    expect(text("3.0", "lvm")).toBe("3.0/lvm/1");
+    expect(text("3.0", "ceph")).toBe("3.0/ceph/3");
+    expect(text("3.0", "ceph")).toBe("3.0/ceph/3");
+    // many variants at once: older ones are dropped, never served for another variant
+    for (let i = 0; i < 20; i++) expect(text(`x${i}`, null)).toBe(`x${i}/null/${4 + i}`);
+    expect(text("3.70", "lvm")).toBe("3.70/lvm/24");
+  });
+
+  it("never reuses a text for a row holding values it cannot compare", () => {
+    const cache = new RowTextCache();
+    const shared = new Map([["k", "v"]]);
+    const row = { id: "v", extras: shared };
+    let calls = 0;
+    cache.text(row, "v", null, () => String(++calls));
+    expect(cache.text(row, "v", null, () => String(++calls))).toBe("2");
+    class Version {
+      n = 1;
+    }
+    const other = new Version();
+    cache.text(other, "v", null, () => String(++calls));
+    expect(cache.text(other, "v", null, () => String(++calls))).toBe("4");
   });
 });
 

@@ -19,6 +19,7 @@ import {
   VERSIONS_UPDATED,
   versionHeaders,
 } from "../microversion.js";
+import { ListDocumentCache, RowTextCache } from "../row-text.js";
 import { backupRoutes } from "./backups.js";
 import "./context.js";
 import { registerControlRoutes } from "./control.js";
@@ -214,11 +215,8 @@ export function buildCinderApp(options: CinderAppOptions): FastifyInstance {
     return sendJson(reply, 200, versionsDocument(applicationUrl(request)));
   });
 
-  const routes: CinderRoute[] = [
-    ...volumeRoutes({ cloud }),
-    ...backupRoutes({ cloud }),
-    ...miscRoutes({ cloud }),
-  ];
+  const deps = { cloud, rowTexts: new RowTextCache(), listDocuments: new ListDocumentCache() };
+  const routes: CinderRoute[] = [...volumeRoutes(deps), ...backupRoutes(deps), ...miscRoutes(deps)];
   for (const prefix of ["/v3/:projectId", "/v3"]) {
     for (const route of routes) {
       app.route({

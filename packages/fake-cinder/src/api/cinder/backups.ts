@@ -2,9 +2,9 @@
 // import_record and the backup actions (os-reset_status, os-force_delete).
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import { rowJson, sendJson, sendJsonText } from "../http.js";
+import { sendJson, sendJsonBytes } from "../http.js";
 import { parseBody } from "../validation.js";
-import { viewOf } from "./context.js";
+import { stateOf, viewOf, viewVariant } from "./context.js";
 import { collectionLinks } from "./links.js";
 import { parseListQuery } from "./query.js";
 import { actionOf, type CinderRoute, noSuchAction, type RouteDeps } from "./routes.js";
@@ -13,23 +13,33 @@ import { backupDetail, backupSummary } from "./views.js";
 
 const resetStatus = z.object({ status: z.string() }).strict();
 
-function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean) {
+/**
+ * The list document as bytes: each backup's text comes from the row text cache, and the
+ * whole document is reused while every part of it is the same text.
+ */
+function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean): Buffer {
   const view = viewOf(request);
   const { options, limit, withCount } = parseListQuery(
     (request.query ?? {}) as Record<string, unknown>,
     view.version,
   );
   const backups = deps.cloud.listBackups(view.ctx, options);
-  const body: Record<string, unknown> = {
-    backups: backups.map((b) => (detail ? backupDetail(view, b) : backupSummary(view, b))),
-  };
+  const variant = viewVariant(request);
+  const rowVariant = `${detail ? "backup detail row" : "backup summary row"}\n${variant}`;
+  const items = backups.map((b) =>
+    deps.rowTexts.text(b, rowVariant, null, () =>
+      JSON.stringify(detail ? backupDetail(view, b) : backupSummary(view, b)),
+    ),
+  );
+  // the same text JSON.stringify gives for { backups, backups_links?, count? }
+  let tail = "]";
   const links = collectionLinks(view.links, detail ? "backups/detail" : "backups", backups, limit);
-  if (links.length > 0) body.backups_links = links;
+  if (links.length > 0) tail += `,"backups_links":${JSON.stringify(links)}`;
   if (withCount) {
     const { limit: _l, marker: _m, offset: _o, ...countOptions } = options;
-    body.count = deps.cloud.countBackups(view.ctx, countOptions);
+    tail += `,"count":${JSON.stringify(deps.cloud.countBackups(view.ctx, countOptions))}`;
   }
-  return body;
+  return deps.listDocuments.body(`${variant}\n${request.url}`, '{"backups":[', items, `${tail}}`);
 }
 
 export function backupRoutes(deps: RouteDeps): CinderRoute[] {
@@ -65,21 +75,23 @@ export function backupRoutes(deps: RouteDeps): CinderRoute[] {
     {
       method: "GET",
       path: "/backups",
-      handler: (request, reply) => sendJson(reply, 200, renderList(request, deps, false)),
+      handler: (request, reply) => sendJsonBytes(reply, 200, renderList(request, deps, false)),
     },
     {
       method: "GET",
       path: "/backups/detail",
-      handler: (request, reply) => sendJson(reply, 200, renderList(request, deps, true)),
+      handler: (request, reply) => sendJsonBytes(reply, 200, renderList(request, deps, true)),
     },
     {
       method: "GET",
       path: "/backups/:backupId",
       handler: (request, reply) => {
-        const view = viewOf(request);
         const { backupId } = request.params as { backupId: string };
-        const backup = cloud.getBackup(view.ctx, backupId);
-        return sendJsonText(reply, 200, `{"backup":${rowJson(backup, backupDetail(view, backup))}}`);
+        const backup = cloud.getBackup(stateOf(request).ctx, backupId);
+        const body = deps.rowTexts.text(backup, `backup show\n${viewVariant(request)}`, null, () =>
+          Buffer.from(JSON.stringify({ backup: backupDetail(viewOf(request), backup) })),
+        );
+        return sendJsonBytes(reply, 200, body);
       },
     },
     {

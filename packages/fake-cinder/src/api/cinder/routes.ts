@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CinderCloud } from "../../model/index.js";
 import { ApiFault, notFound } from "../faults.js";
+import type { ListDocumentCache, RowTextCache } from "../row-text.js";
 import { stateOf } from "./context.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -18,6 +19,10 @@ export interface CinderRoute {
 
 export interface RouteDeps {
   cloud: CinderCloud;
+  /** the rendered views of rows, for the hot reads (show, lists) */
+  rowTexts: RowTextCache;
+  /** the last bytes of each list document */
+  listDocuments: ListDocumentCache;
 }
 
 /** Cinder's 404 for a method that does not exist at the requested microversion. */

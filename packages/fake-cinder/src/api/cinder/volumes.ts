@@ -3,9 +3,9 @@ import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { CinderCloud, RequestContext, Volume } from "../../model/index.js";
 import { ApiFault } from "../faults.js";
-import { rowJson, sendJson, sendJsonText } from "../http.js";
+import { sendJson, sendJsonBytes } from "../http.js";
 import { parseBody } from "../validation.js";
-import { viewOf } from "./context.js";
+import { stateOf, viewOf, viewVariant } from "./context.js";
 import { collectionLinks } from "./links.js";
 import { parseListQuery } from "./query.js";
 import { actionOf, type CinderRoute, noSuchAction, type RouteDeps } from "./routes.js";
@@ -55,26 +55,39 @@ const osAttach = z
   .strict();
 const osDetach = z.object({ attachment_id: optionalUuid }).loose().nullable();
 
-/** The list document's JSON text; each volume's text comes from rowJson. */
-function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean): string {
+/**
+ * The list document as bytes: each volume's text comes from the row text cache, and the
+ * whole document is reused while every part of it is the same text.
+ */
+function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean): Buffer {
   const view = viewOf(request);
   const query = (request.query ?? {}) as Record<string, unknown>;
   const { options, limit, withCount } = parseListQuery(query, view.version);
   const volumes = deps.cloud.listVolumes(view.ctx, options);
-  const typeName = typeNamer(deps.cloud, view.ctx);
-  // one stringify for the small summaries; per-row reusable text for the large detail views
-  const items = detail
-    ? `[${volumes.map((v) => rowJson(v, volumeDetail(view, v, typeName(v), true))).join(",")}]`
-    : JSON.stringify(volumes.map((v) => volumeSummary(view, v)));
+  const variant = viewVariant(request);
+  let items: string[];
+  if (detail) {
+    const typeName = typeNamer(deps.cloud, view.ctx);
+    const rowVariant = `volume detail row\n${variant}`;
+    items = volumes.map((v) => {
+      const type = typeName(v);
+      return deps.rowTexts.text(v, rowVariant, type, () => JSON.stringify(volumeDetail(view, v, type, true)));
+    });
+  } else {
+    const rowVariant = `volume summary row\n${variant}`;
+    items = volumes.map((v) =>
+      deps.rowTexts.text(v, rowVariant, null, () => JSON.stringify(volumeSummary(view, v))),
+    );
+  }
   // the same text JSON.stringify gives for { volumes, volumes_links?, count? }
-  let text = `{"volumes":${items}`;
+  let tail = "]";
   const links = collectionLinks(view.links, detail ? "volumes/detail" : "volumes", volumes, limit);
-  if (links.length > 0) text += `,"volumes_links":${JSON.stringify(links)}`;
+  if (links.length > 0) tail += `,"volumes_links":${JSON.stringify(links)}`;
   if (withCount) {
     const { limit: _l, marker: _m, offset: _o, ...countOptions } = options;
-    text += `,"count":${JSON.stringify(deps.cloud.countVolumes(view.ctx, countOptions))}`;
+    tail += `,"count":${JSON.stringify(deps.cloud.countVolumes(view.ctx, countOptions))}`;
   }
-  return `${text}}`;
+  return deps.listDocuments.body(`${variant}\n${request.url}`, '{"volumes":[', items, `${tail}}`);
 }
 
 function showOne(view: ViewContext, cloud: CinderCloud, volume: Volume, extensions: boolean) {
@@ -118,12 +131,12 @@ export function volumeRoutes(deps: RouteDeps): CinderRoute[] {
     {
       method: "GET",
       path: "/volumes",
-      handler: (request, reply) => sendJsonText(reply, 200, renderList(request, deps, false)),
+      handler: (request, reply) => sendJsonBytes(reply, 200, renderList(request, deps, false)),
     },
     {
       method: "GET",
       path: "/volumes/detail",
-      handler: (request, reply) => sendJsonText(reply, 200, renderList(request, deps, true)),
+      handler: (request, reply) => sendJsonBytes(reply, 200, renderList(request, deps, true)),
     },
     {
       method: "GET",
@@ -156,9 +169,14 @@ export function volumeRoutes(deps: RouteDeps): CinderRoute[] {
       method: "GET",
       path: "/volumes/:volumeId",
       handler: (request, reply) => {
-        const view = viewOf(request);
+        const { ctx } = stateOf(request);
         const { volumeId } = request.params as { volumeId: string };
-        return sendJson(reply, 200, showOne(view, cloud, cloud.getVolume(view.ctx, volumeId), true));
+        const volume = cloud.getVolume(ctx, volumeId);
+        const type = typeNamer(cloud, ctx)(volume);
+        const body = deps.rowTexts.text(volume, `volume show\n${viewVariant(request)}`, type, () =>
+          Buffer.from(JSON.stringify({ volume: volumeDetail(viewOf(request), volume, type, true) })),
+        );
+        return sendJsonBytes(reply, 200, body);
       },
     },
     {
