@@ -38,10 +38,17 @@ function parseJsonText(text: string): unknown {
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export class Normaliser {
-  readonly #ids = new Map<string, string>();
+  readonly #ids: Map<string, string>;
   readonly #replacements: Array<[RegExp, string]>;
+  /** placeholder prefix for ids first seen here: "" for the main numbering */
+  readonly #scope: string;
+  #numbered = 0;
+  readonly #context: NormaliseContext;
 
-  constructor(context: NormaliseContext) {
+  constructor(context: NormaliseContext, inherited?: { ids: Map<string, string>; scope: string }) {
+    this.#ids = new Map(inherited?.ids);
+    this.#scope = inherited?.scope ?? "";
+    this.#context = context;
     this.#replacements = [];
     for (const d of context.deployments) {
       const origin = new URL(d.url).origin;
@@ -57,9 +64,19 @@ export class Normaliser {
   id(raw: string): string {
     const known = this.#ids.get(raw);
     if (known) return known;
-    const placeholder = `<id:${this.#ids.size + 1}>`;
+    this.#numbered += 1;
+    const placeholder = `<id:${this.#scope}${this.#numbered}>`;
     this.#ids.set(raw, placeholder);
     return placeholder;
+  }
+
+  /**
+   * A normaliser for one observation at a race point: it knows every id numbered so far, but
+   * numbers the ids it sees first as `<id:~N>` and keeps them to itself, so whether a race
+   * went one way or the other never shifts the numbering of the steps after it.
+   */
+  fork(): Normaliser {
+    return new Normaliser(this.#context, { ids: this.#ids, scope: "~" });
   }
 
   string(text: string): unknown {

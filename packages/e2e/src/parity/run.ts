@@ -1,7 +1,7 @@
 // A scenario run: talks to one target over HTTP (noauth), records the exchanges that
 // matter under step labels, and normalises them at the end.
 import { Normaliser } from "./normalise.js";
-import type { Deployment, Exchange, ParityTarget } from "./types.js";
+import type { Deployment, Exchange, Observation, ParityTarget } from "./types.js";
 
 export const DEFAULT_MICROVERSION = "3.70";
 
@@ -15,6 +15,11 @@ export interface CallOptions {
   microversion?: string;
   /** false: the call is setup, not compared (default true) */
   record?: boolean;
+  /**
+   * the answer may catch real Cinder between two saves of one operation: recorded as one
+   * observation of a race point, not as the one answer
+   */
+  race?: boolean;
 }
 
 export class ScenarioFailure extends Error {}
@@ -31,6 +36,13 @@ export interface ReplyBody {
 export function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new ScenarioFailure(`the answer has no ${what}`);
   return value;
+}
+
+/** the resource's status in a show's answer; "deleted" for a 404 */
+function statusOf(kind: "volumes" | "backups", reply: Reply): string {
+  if (reply.status === 404) return "deleted";
+  const key = kind === "volumes" ? "volume" : "backup";
+  return String((reply.body as ReplyBody | null)?.[key]?.status ?? `http-${reply.status}`);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,8 +115,9 @@ export class ScenarioRun {
         path: `/v3/${this.projectId}${path}`,
         microversion,
         ...(options.body === undefined ? {} : { request: options.body }),
-        status: response.status,
-        body,
+        ...(options.race
+          ? { variants: [{ status: response.status, body }] }
+          : { status: response.status, body }),
       });
     }
     return { status: response.status, body };
@@ -129,8 +142,39 @@ export class ScenarioRun {
   }
 
   /**
+   * A show at a moment real Cinder races (right after a create, a restore, a delete): the
+   * answer is kept whole while the resource is still in one of the `transient` statuses;
+   * once it has left them only the status it reached is kept (the show after the polling
+   * records that state in full). Recorded as a race point: one observation.
+   */
+  async observe(
+    step: string | null,
+    cluster: "a" | "b",
+    kind: "volumes" | "backups",
+    id: string,
+    transient: string[],
+  ): Promise<string> {
+    const path = `/${kind}/${id}`;
+    const reply = await this.call(null, cluster, "GET", path);
+    const status = statusOf(kind, reply);
+    const observation: Observation = transient.includes(status)
+      ? { status: reply.status, body: reply.body }
+      : { status: reply.status, settled: status };
+    if (step === null) return status;
+    this.#record(step, {
+      cluster,
+      method: "GET",
+      path: `/v3/${this.projectId}${path}`,
+      microversion: DEFAULT_MICROVERSION,
+      variants: [observation],
+    });
+    return status;
+  }
+
+  /**
    * Polls GET /<kind>/<id> until its status is one of `until` (or 404 when until is
-   * "deleted"); records the distinct consecutive statuses seen.
+   * "deleted"); records the distinct consecutive statuses seen as a race point (whether the
+   * first poll still sees a transient status depends on real Cinder's timing).
    */
   async waitFor(
     step: string | null,
@@ -141,13 +185,9 @@ export class ScenarioRun {
   ): Promise<string> {
     const seen: string[] = [];
     const deadline = Date.now() + this.#target.timeoutMs;
-    const key = kind === "volumes" ? "volume" : "backup";
     for (;;) {
       const reply = await this.call(null, cluster, "GET", `/${kind}/${id}`);
-      const status =
-        reply.status === 404
-          ? "deleted"
-          : String((reply.body as ReplyBody | null)?.[key]?.status ?? `http-${reply.status}`);
+      const status = statusOf(kind, reply);
       if (seen.at(-1) !== status) seen.push(status);
       if (until.includes(status)) break;
       if (status.startsWith("error") && !until.some((u) => u.startsWith("error"))) {
@@ -162,7 +202,11 @@ export class ScenarioRun {
       await sleep(this.#target.pollIntervalMs);
     }
     if (step !== null)
-      this.#record(step, { cluster, path: `/v3/${this.projectId}/${kind}/${id}`, statuses: seen });
+      this.#record(step, {
+        cluster,
+        path: `/v3/${this.projectId}/${kind}/${id}`,
+        variants: [{ statuses: seen }],
+      });
     return seen.at(-1) as string;
   }
 
@@ -182,7 +226,13 @@ export class ScenarioRun {
       deployments: [this.#target.a, this.#target.b],
     });
     const out: Record<string, Exchange> = {};
-    for (const [step, exchange] of this.#raw) out[step] = normaliser.exchange(exchange);
+    for (const [step, exchange] of this.#raw) {
+      const { variants, ...fixed } = exchange;
+      const normalised = normaliser.exchange(fixed);
+      // each observation in a numbering of its own (see Normaliser.fork)
+      if (variants) normalised.variants = variants.map((v) => normaliser.fork().value(v) as Observation);
+      out[step] = normalised;
+    }
     // pool listings are sets: order by normalised name so listing order never matters
     for (const exchange of Object.values(out)) {
       exchange.pool?.sort((p, q) => (p.image < q.image ? -1 : p.image > q.image ? 1 : 0));

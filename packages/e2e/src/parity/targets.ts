@@ -21,13 +21,23 @@ export type ReferenceEnv = z.infer<typeof referenceEnvSchema>;
 
 export const DEFAULT_REFERENCE_ENV = "/tmp/cinderlab-reference/env";
 
+/**
+ * The env file of the reference to use: $CINDERLAB_REFERENCE_ENV (a reference started
+ * elsewhere, e.g. `up.sh /some/dir` prints its path) or up.sh's default.
+ */
+export function referenceEnvPath(): string {
+  return process.env.CINDERLAB_REFERENCE_ENV || DEFAULT_REFERENCE_ENV;
+}
+
 /** reads the KEY=value file up.sh writes */
-export async function readReferenceEnv(path = DEFAULT_REFERENCE_ENV): Promise<ReferenceEnv> {
+export async function readReferenceEnv(path = referenceEnvPath()): Promise<ReferenceEnv> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new Error(`no reference running: ${path} is missing (start it with npm run reference:up)`);
+    throw new Error(
+      `no reference running: ${path} is missing (start it with npm run reference:up, or point CINDERLAB_REFERENCE_ENV at the env file of a running one)`,
+    );
   }
   const pairs = text
     .split("\n")

@@ -29,6 +29,21 @@ export interface ParityTarget {
 
 const jsonValue: z.ZodType<unknown> = z.unknown();
 
+/**
+ * One thing real Cinder showed at a point that races its services (the first show after a
+ * create, a polling): either the answer while the resource was still in a transient status,
+ * the terminal status it had already reached (`settled`), or the statuses a polling saw.
+ */
+export const observationSchema = z.object({
+  status: z.number().optional(),
+  body: jsonValue.optional(),
+  /** the resource had already left the transient statuses: only where it got to is kept */
+  settled: z.string().optional(),
+  /** polling: the statuses seen, collapsed to distinct consecutive values */
+  statuses: z.array(z.string()).optional(),
+});
+export type Observation = z.infer<typeof observationSchema>;
+
 export const exchangeSchema = z.object({
   cluster: z.enum(["a", "b"]).optional(),
   method: z.string().optional(),
@@ -39,6 +54,12 @@ export const exchangeSchema = z.object({
   body: jsonValue.optional(),
   /** polling: the statuses seen, collapsed to distinct consecutive values */
   statuses: z.array(z.string()).optional(),
+  /**
+   * A race point: what is seen here depends on how far real Cinder's scheduler, volume or
+   * backup service got. One observation per run; a committed snapshot keeps every distinct
+   * one its recordings saw, and a run matches when its observation equals one of them.
+   */
+  variants: z.array(observationSchema).optional(),
   /** the backup pool's images and snapshots */
   pool: z.array(z.object({ image: z.string(), snaps: z.array(z.string()) })).optional(),
 });
@@ -49,6 +70,8 @@ export const snapshotFileSchema = z.object({
   description: z.string(),
   recordedAt: z.string(),
   recordedAgainst: z.record(z.string(), z.string()),
+  /** how many recordings the race points' variants were gathered from */
+  recordings: z.number().int().positive().optional(),
   /** step label → normalised exchange, in the order the scenario ran them */
   steps: z.record(z.string(), exchangeSchema),
 });

@@ -15,7 +15,7 @@ import { RbdCliBackend } from "@cinderlab/fake-rbd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { patternBytes, writeVolumeBytes } from "../../src/harness/volume-data.js";
-import { DEFAULT_REFERENCE_ENV, type ReferenceEnv, readReferenceEnv } from "../../src/parity/targets.js";
+import { type ReferenceEnv, readReferenceEnv } from "../../src/parity/targets.js";
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -124,7 +124,7 @@ describe("cinder-migrate against real Cinder A and B", () => {
   const created: Array<[NoauthCinder, string]> = [];
 
   beforeAll(async () => {
-    env = await readReferenceEnv(process.env.CINDERLAB_REFERENCE_ENV ?? DEFAULT_REFERENCE_ENV);
+    env = await readReferenceEnv();
     a = new NoauthCinder(env.CINDER_A_URL, "real Cinder A");
     b = new NoauthCinder(env.CINDER_B_URL, "real Cinder B");
     rbd = new RbdCliBackend({ default: { conf: env.CEPH_CONF } });
