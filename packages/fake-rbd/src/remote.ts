@@ -1,7 +1,7 @@
 // RemoteRbd: the RbdBackend contract over the fake-rbd HTTP server, so several processes
 // (two fake Cinder clusters, the CLI, tests) share one fake Ceph. Errors come back as the
 // same RbdError the server's backend threw; data streams flow both ways without buffering.
-import { type Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { Agent, type Dispatcher, request } from "undici";
 import type { z } from "zod";
 import type {
@@ -376,33 +376,46 @@ export class RemoteRbd implements RbdBackend {
   }
 
   /**
-   * The response body itself (no extra stream hop: this is the hot path). A transfer the
-   * server cuts mid-stream surfaces as the body's own error, named after what broke.
+   * The response body's chunks, pushed straight into the stream handed out (no Transform
+   * hop: this is the hot path). After the last byte, a failure that struck mid-stream
+   * arrives in a trailer and becomes the stream's error; a transfer the server cuts
+   * surfaces as an error named after what broke. A consumer that lets go early ends the
+   * request.
    */
   #download(response: Dispatcher.ResponseData, what: string): Readable {
     const body = response.body as unknown as Readable;
     const url = this.url;
-    const out = new Transform({
+    let ended = false;
+    const out = new Readable({
       highWaterMark: STREAM_BUFFER,
-      transform(chunk, _encoding, done) {
-        done(null, chunk);
+      read: () => {
+        body.resume();
       },
-      // After the last byte: the server puts a failure that struck mid-stream in a trailer.
-      flush(done) {
-        const encoded = response.trailers[ERROR_TRAILER];
-        if (typeof encoded !== "string") return done();
-        const parsed = rbdErrorJson.safeParse(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")));
-        done(
-          parsed.success
-            ? RbdError.fromJSON(parsed.data)
-            : new RbdError("EIO", `${what} from fake-rbd server ${url} failed: ${encoded}`),
-        );
-      },
+    });
+    body.on("data", (chunk: Buffer) => {
+      if (!out.push(chunk)) body.pause();
+    });
+    body.once("end", () => {
+      ended = true;
+      const encoded = response.trailers[ERROR_TRAILER];
+      if (typeof encoded !== "string") {
+        out.push(null);
+        return;
+      }
+      const parsed = rbdErrorJson.safeParse(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")));
+      out.destroy(
+        parsed.success
+          ? RbdError.fromJSON(parsed.data)
+          : new RbdError("EIO", `${what} from fake-rbd server ${url} failed: ${encoded}`),
+      );
     });
     body.once("error", (error: Error) => {
       out.destroy(new RbdError("EIO", `${what} from fake-rbd server ${url} broke off: ${error.message}`));
     });
-    return body.pipe(out);
+    out.once("close", () => {
+      if (!ended && !body.destroyed) body.destroy();
+    });
+    return out;
   }
 }
 

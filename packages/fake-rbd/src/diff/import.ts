@@ -72,7 +72,7 @@ export class DiffApplier {
         this.checkExtent(record.offset, record.length, "w");
         this.write = {
           left: record.length,
-          writer: new SparseWriter(this.staged, record.offset, this.sparseSize),
+          writer: new SparseWriter(this.staged, record.offset, this.sparseSize, record.length),
         };
         return;
       case "data":

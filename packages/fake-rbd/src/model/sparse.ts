@@ -3,13 +3,20 @@
 // utils::calc_sparse_extent); runs of all-zero blocks become write-zeroes (nothing is
 // stored), the rest is written.
 //
-// Incoming pieces are kept as they are (views, no copy) when they are block-aligned:
-// stream chunks belong to the reader once read, and copying every byte into fresh
-// memory is the slowest thing a VM does. Only a block split across two pieces is
-// assembled in a small carry buffer.
+// Large incoming pieces (an in-process export's views of stored objects) are kept as
+// they are, no copy. Small ones (what a socket or a pipe delivers: 64 KiB and less, often
+// split further by HTTP chunk framing) are first copied into an object-sized buffer: one
+// memcpy is far cheaper than what tens of thousands of small buffers cost to keep (an
+// allocation, a model extent and garbage-collector work each, for as long as the image
+// lives). A block split across two stored pieces is assembled in a small carry buffer.
 import type { ImageState } from "./state.js";
 
 const ZERO_BLOCK = Buffer.alloc(64 * 1024);
+
+/** Pieces at least this large are stored as views; smaller ones are assembled. */
+export const ASSEMBLE_BELOW = 1024 * 1024;
+/** An assembly buffer never spans objects, nor more than this (objects may be 32 MiB). */
+const ASSEMBLY_MAX = 4 * 1024 * 1024;
 
 export interface SparseOutcome {
   written: number;
@@ -21,23 +28,80 @@ export class SparseWriter {
   private readonly sparseSize: number;
   /** image offset the next piece must start at */
   private pos: number;
+  /** where the write ends, when known (import-diff's 'w' record), so a buffer fits it */
+  private readonly writeEnd?: number;
+  /** the object-sized buffer small pieces are copied into, filled from its start */
+  private assembly: Uint8Array | undefined;
+  private assemblyFilled = 0;
+  /** image offset of the assembly buffer's first byte */
+  private assemblyOffset = 0;
   private carry: Uint8Array | undefined;
   private carryFilled = 0;
   /** image offset of the carry block's first byte */
   private carryOffset = 0;
   readonly outcome: SparseOutcome = { written: 0, zeroed: 0 };
 
-  /** `base` is where block counting starts (the record's offset); sparseSize 0 stores everything. */
-  constructor(state: ImageState, base: number, sparseSize: number) {
+  /**
+   * `base` is where block counting starts (the record's offset); sparseSize 0 stores
+   * everything; `length`, when known, is the whole write's.
+   */
+  constructor(state: ImageState, base: number, sparseSize: number, length?: number) {
     this.state = state;
     this.pos = base;
     this.sparseSize = sparseSize;
+    if (length !== undefined) this.writeEnd = base + length;
   }
 
-  /** Takes the next piece (handed over: it must not change afterwards). */
+  /** Takes the next piece (a large one is handed over: it must not change afterwards). */
   push(offset: number, bytes: Uint8Array): void {
     if (offset !== this.pos) throw new Error(`sparse writer expected offset ${this.pos}, got ${offset}`);
     this.pos += bytes.byteLength;
+    if (bytes.byteLength >= ASSEMBLE_BELOW) {
+      this.flushAssembly();
+      this.take(offset, bytes);
+      return;
+    }
+    let at = 0;
+    while (at < bytes.byteLength) {
+      if (!this.assembly) this.startAssembly(offset + at);
+      const assembly = this.assembly as Uint8Array;
+      const n = Math.min(bytes.byteLength - at, assembly.byteLength - this.assemblyFilled);
+      assembly.set(
+        at === 0 && n === bytes.byteLength ? bytes : bytes.subarray(at, at + n),
+        this.assemblyFilled,
+      );
+      this.assemblyFilled += n;
+      at += n;
+      if (this.assemblyFilled === assembly.byteLength) this.flushAssembly();
+    }
+  }
+
+  /** Stores what is left: the assembly buffer's bytes and a last partial block. */
+  end(): SparseOutcome {
+    this.flushAssembly();
+    if (this.carry) this.flushCarry();
+    return this.outcome;
+  }
+
+  /** A buffer from `offset` to the end of its object (or of the write, if sooner), capped. */
+  private startAssembly(offset: number): void {
+    const objectSize = this.state.objectSize;
+    let size = Math.min(objectSize - (offset % objectSize), ASSEMBLY_MAX);
+    if (this.writeEnd !== undefined) size = Math.min(size, this.writeEnd - offset);
+    this.assembly = new Uint8Array(size);
+    this.assemblyFilled = 0;
+    this.assemblyOffset = offset;
+  }
+
+  private flushAssembly(): void {
+    const assembly = this.assembly;
+    if (!assembly) return;
+    this.assembly = undefined;
+    if (this.assemblyFilled > 0) this.take(this.assemblyOffset, assembly.subarray(0, this.assemblyFilled));
+  }
+
+  /** Stores a piece (handed over) block by block, carrying a block split at its end. */
+  private take(offset: number, bytes: Uint8Array): void {
     if (this.sparseSize <= 0) {
       this.write(offset, bytes);
       return;
@@ -60,12 +124,6 @@ export class SparseWriter {
       this.carry.set(bytes.subarray(at));
       this.carryFilled = bytes.byteLength - at;
     }
-  }
-
-  /** Stores a last partial block, if any. */
-  end(): SparseOutcome {
-    if (this.carry) this.flushCarry();
-    return this.outcome;
   }
 
   private flushCarry(): void {
