@@ -1,6 +1,7 @@
 // Child process of the bench: serves one seeded cluster on a loopback port so the load
 // generator runs in another process (two cores: one each). Talks to the parent over IPC.
 import { listenOn } from "../server.js";
+import { answerCpuQueries } from "./cpu-ipc.js";
 import { BENCH_CTX, benchCluster } from "./fixture.js";
 
 const volumes = Number(process.argv[2] ?? "100");
@@ -16,9 +17,8 @@ process.send?.({
   projectId: BENCH_CTX.projectId,
   token: `${BENCH_CTX.userId}:${BENCH_CTX.projectId}`,
   backupId: cluster.backupId,
+  volumeId: cluster.volumeIds[0],
   heapBytes: after.heapUsed - before.heapUsed,
   rssBytes: after.rss,
 });
-process.on("message", (message) => {
-  if (message === "stop") void cluster.app.close().then(() => process.exit(0));
-});
+answerCpuQueries(() => cluster.app.close());
