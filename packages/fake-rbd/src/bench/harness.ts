@@ -15,6 +15,8 @@ export interface BenchRow {
   /** the figure to reach; `higherIsBetter` says which side of it passes */
   target?: number;
   higherIsBetter?: boolean;
+  /** what plain Node moves the same way at the same moment: the fair yardstick on a busy machine */
+  reference?: BenchRow;
 }
 
 export type BenchSuite = (report: (row: BenchRow) => void) => Promise<void>;
@@ -43,18 +45,55 @@ export function throughput(name: string, bytes: number, ms: number, target?: num
   return row;
 }
 
+function met(r: BenchRow): boolean | undefined {
+  if (r.target === undefined) return undefined;
+  return r.higherIsBetter ? r.value >= r.target : r.value <= r.target;
+}
+
+function shown(r: BenchRow): string {
+  return `${r.value.toFixed(r.unit === "%" ? 1 : 0)} ${r.unit}`;
+}
+
+function targetText(r: BenchRow): string {
+  return r.target === undefined ? "" : `${r.higherIsBetter ? ">=" : "<="} ${r.target} ${r.unit}`;
+}
+
+/** "61% of 410 MiB/s": a figure as a share of its plain-Node reference. */
+function versus(r: BenchRow): string {
+  if (!r.reference) return "";
+  return `${((r.value / r.reference.value) * 100).toFixed(0)}% of ${shown(r.reference)}`;
+}
+
 export function formatTable(rows: readonly BenchRow[]): string {
   const cells = rows.map((r) => {
-    const verdict =
-      r.target === undefined
-        ? ""
-        : (r.higherIsBetter ? r.value >= r.target : r.value <= r.target)
-          ? "ok"
-          : "MISSED";
-    const target = r.target === undefined ? "" : `${r.higherIsBetter ? ">=" : "<="} ${r.target} ${r.unit}`;
-    return [r.name, `${r.value.toFixed(r.unit === "%" ? 1 : 0)} ${r.unit}`, target, verdict, r.detail];
+    const ok = met(r);
+    return [
+      r.name,
+      shown(r),
+      targetText(r),
+      ok === undefined ? "" : ok ? "ok" : "MISSED",
+      versus(r),
+      r.detail,
+    ];
   });
-  const header = ["measurement", "value", "target", "", "detail"];
+  return table(["measurement", "value", "target", "", "vs plain node:http", "detail"], cells);
+}
+
+/** One line per target: measured, met or missed, and (where there is one) the reference's figure. */
+export function formatSummary(rows: readonly BenchRow[]): string {
+  const cells = rows
+    .filter((r) => r.target !== undefined)
+    .map((r) => [
+      r.name.trim(),
+      targetText(r),
+      shown(r),
+      met(r) ? "met" : "MISSED",
+      r.reference ? `plain node:http the same way: ${shown(r.reference)} (${versus(r).split(" ")[0]})` : "",
+    ]);
+  return table(["target", "wanted", "measured", "", "reference"], cells);
+}
+
+function table(header: string[], cells: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: string[]) =>
     c

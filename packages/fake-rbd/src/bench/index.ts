@@ -2,7 +2,8 @@
 //
 // Hook for more suites: a module `src/bench/server.ts` (through the CLI and the HTTP
 // server, target 500 MiB/s) that exports `suite: BenchSuite` is picked up when built.
-import { type BenchRow, type BenchSuite, formatTable } from "./harness.js";
+import { loadavg } from "node:os";
+import { type BenchRow, type BenchSuite, formatSummary, formatTable } from "./harness.js";
 import { memorySuite, throughputSuite } from "./in-process.js";
 
 async function optionalSuite(path: string): Promise<BenchSuite | undefined> {
@@ -15,19 +16,34 @@ async function optionalSuite(path: string): Promise<BenchSuite | undefined> {
   }
 }
 
+/** The 1, 5 and 15 minute load averages: figures from a busy machine read differently. */
+function load(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+}
+
 async function main(): Promise<void> {
+  const loadBefore = load();
   const rows: BenchRow[] = [];
   const report = (row: BenchRow) => {
     rows.push(row);
     process.stderr.write(`  ${row.name.trim()}: ${row.value.toFixed(1)} ${row.unit}\n`);
   };
-  // memory first, while the process is still small
-  await memorySuite(report);
-  await throughputSuite(report);
+  // `npm run bench -- server` runs the HTTP and CLI figures only (the slow, noisy ones)
+  const only = process.argv[2];
+  if (only !== "server") {
+    // memory first, while the process is still small
+    await memorySuite(report);
+    await throughputSuite(report);
+  }
   const server = await optionalSuite("./server.js");
-  if (server) await server(report);
-  process.stdout.write(`fake-rbd bench (node ${process.version}, ${process.platform}/${process.arch})\n`);
-  process.stdout.write(`${formatTable(rows)}\n`);
+  if (server && only !== "in-process") await server(report);
+  const loadAfter = load();
+  process.stdout.write(
+    `fake-rbd bench (node ${process.version}, ${process.platform}/${process.arch}, load average ${loadBefore} at start, ${loadAfter} at end)\n`,
+  );
+  process.stdout.write(`${formatTable(rows)}\n\nsummary\n${formatSummary(rows)}\n`);
 }
 
 main().catch((error: unknown) => {
