@@ -98,12 +98,18 @@ export class RowTextCache {
   readonly #entries = new WeakMap<object, Entry>();
 
   /**
-   * The text `render()` gives for `row` in `variant`: the one made last time when the row
+   * The text `render(row, extra)` gives in `variant`: the one made last time when the row
    * and `extra` are unchanged since, else a fresh one. `render` must read nothing but the
-   * row, the variant's inputs and `extra`. A variant always renders to one type (the
-   * JSON text, or its UTF-8 bytes for a whole document sent as it is).
+   * row, the variant's inputs and `extra` (a list passes one render for all its rows, so
+   * no closure is made per row). A variant always renders to one type (the JSON text, or
+   * its UTF-8 bytes for a whole document sent as it is).
    */
-  text<T extends string | Buffer>(row: object, variant: string, extra: unknown, render: () => T): T {
+  text<R extends object, E, T extends string | Buffer>(
+    row: R,
+    variant: string,
+    extra: E,
+    render: (row: R, extra: E) => T,
+  ): T {
     let entry = this.#entries.get(row);
     if (entry === undefined || !unchanged(row, entry.snap)) {
       entry = { snap: snapshotOf(row), texts: new Map() };
@@ -111,7 +117,7 @@ export class RowTextCache {
     }
     const found = entry.texts.get(variant);
     if (found !== undefined && found.extra === extra) return found.text as T;
-    const text = render();
+    const text = render(row, extra);
     if (found === undefined && entry.texts.size >= MAX_VARIANTS_PER_ROW) entry.texts.clear();
     entry.texts.set(variant, { extra, text });
     return text;

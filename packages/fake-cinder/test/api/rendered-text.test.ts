@@ -8,7 +8,11 @@ describe("RowTextCache", () => {
   // a render that counts its calls and shows the row as JSON
   const renderer = (row: object) => {
     const calls = { n: 0 };
-    return { calls, render: () => (calls.n++, JSON.stringify(row)) };
+    const render = () => {
+      calls.n++;
+      return JSON.stringify(row);
+    };
+    return { calls, render };
   };
 
   it("reuses a text until the row changes anywhere, nested values and key order included", () => {
@@ -153,5 +157,59 @@ describe("volumes/detail and backup show over changes", () => {
     expect(await show()).toMatchObject({ status: "creating" });
     await c.idle();
     expect(await show()).toMatchObject({ status: "available", size: 1 });
+  });
+
+  it("serves each caller, URL form and host its own view of the same unchanged rows", async () => {
+    const created = await c.call({
+      method: "POST",
+      url: `${c.base}/volumes`,
+      payload: { volume: { size: 1, metadata: { k: "v" } } },
+    });
+    const volumeId = created.json().volume.id as string;
+    await c.idle();
+    const backupId = (
+      await c.call({ method: "POST", url: `${c.base}/backups`, payload: { backup: { volume_id: volumeId } } })
+    ).json().backup.id as string;
+    await c.idle();
+    const read = async (path: string, as: "admin" | "member", prefix: string, host: string) => {
+      const res = await c.call({
+        method: "GET",
+        url: `${prefix}${path}`,
+        version: "3.70",
+        as,
+        headers: { host },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(res.body).toBe(JSON.stringify(res.json()));
+      return res.json();
+    };
+    // every combination twice, interleaved, so that each one is also served from the cache
+    for (let round = 0; round < 2; round++) {
+      for (const as of ["admin", "member"] as const) {
+        for (const [prefix, inUrl] of [
+          [c.base, `/${c.creds.projectId}`],
+          ["/v3", ""],
+        ] as const) {
+          for (const host of ["127.0.0.1:8776", "cinder.example:8776"]) {
+            const self = (collection: string, id: string) => `http://${host}/v3${inUrl}/${collection}/${id}`;
+            const volume = (await read(`/volumes/${volumeId}`, as, prefix, host)).volume;
+            const listed = (await read("/volumes/detail", as, prefix, host)).volumes[0];
+            const summary = (await read("/volumes", as, prefix, host)).volumes[0];
+            const backup = (await read(`/backups/${backupId}`, as, prefix, host)).backup;
+            const backupListed = (await read("/backups/detail", as, prefix, host)).backups[0];
+            expect(listed).toEqual(volume);
+            expect(backupListed).toEqual(backup);
+            expect(volume.links[0].href).toBe(self("volumes", volumeId));
+            expect(summary.links[0].href).toBe(self("volumes", volumeId));
+            expect(backup.links[0].href).toBe(self("backups", backupId));
+            // admin-only fields (os-vol-host-attr, user_id on a backup at 3.56+)
+            expect("os-vol-host-attr:host" in volume).toBe(as === "admin");
+            expect("user_id" in backup).toBe(as === "admin");
+            expect(volume.metadata).toEqual({ k: "v" });
+          }
+        }
+      }
+    }
   });
 });

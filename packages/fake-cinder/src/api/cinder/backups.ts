@@ -2,6 +2,7 @@
 // import_record and the backup actions (os-reset_status, os-force_delete).
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { Backup } from "../../model/index.js";
 import { sendJson, sendJsonBytes } from "../http.js";
 import { parseBody } from "../validation.js";
 import { stateOf, viewOf, viewVariant } from "./context.js";
@@ -26,11 +27,10 @@ function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean): 
   const backups = deps.cloud.listBackups(view.ctx, options);
   const variant = viewVariant(request);
   const rowVariant = `${detail ? "backup detail row" : "backup summary row"}\n${variant}`;
-  const items = backups.map((b) =>
-    deps.rowTexts.text(b, rowVariant, null, () =>
-      JSON.stringify(detail ? backupDetail(view, b) : backupSummary(view, b)),
-    ),
-  );
+  const render = detail
+    ? (b: Backup) => JSON.stringify(backupDetail(view, b))
+    : (b: Backup) => JSON.stringify(backupSummary(view, b));
+  const items = backups.map((b) => deps.rowTexts.text(b, rowVariant, null, render));
   // the same text JSON.stringify gives for { backups, backups_links?, count? }
   let tail = "]";
   const links = collectionLinks(view.links, detail ? "backups/detail" : "backups", backups, limit);
@@ -88,8 +88,8 @@ export function backupRoutes(deps: RouteDeps): CinderRoute[] {
       handler: (request, reply) => {
         const { backupId } = request.params as { backupId: string };
         const backup = cloud.getBackup(stateOf(request).ctx, backupId);
-        const body = deps.rowTexts.text(backup, `backup show\n${viewVariant(request)}`, null, () =>
-          Buffer.from(JSON.stringify({ backup: backupDetail(viewOf(request), backup) })),
+        const body = deps.rowTexts.text(backup, `backup show\n${viewVariant(request)}`, null, (b) =>
+          Buffer.from(JSON.stringify({ backup: backupDetail(viewOf(request), b) })),
         );
         return sendJsonBytes(reply, 200, body);
       },

@@ -69,15 +69,12 @@ function renderList(request: FastifyRequest, deps: RouteDeps, detail: boolean): 
   if (detail) {
     const typeName = typeNamer(deps.cloud, view.ctx);
     const rowVariant = `volume detail row\n${variant}`;
-    items = volumes.map((v) => {
-      const type = typeName(v);
-      return deps.rowTexts.text(v, rowVariant, type, () => JSON.stringify(volumeDetail(view, v, type, true)));
-    });
+    const render = (v: Volume, type: string | null) => JSON.stringify(volumeDetail(view, v, type, true));
+    items = volumes.map((v) => deps.rowTexts.text(v, rowVariant, typeName(v), render));
   } else {
     const rowVariant = `volume summary row\n${variant}`;
-    items = volumes.map((v) =>
-      deps.rowTexts.text(v, rowVariant, null, () => JSON.stringify(volumeSummary(view, v))),
-    );
+    const render = (v: Volume) => JSON.stringify(volumeSummary(view, v));
+    items = volumes.map((v) => deps.rowTexts.text(v, rowVariant, null, render));
   }
   // the same text JSON.stringify gives for { volumes, volumes_links?, count? }
   let tail = "]";
@@ -173,8 +170,8 @@ export function volumeRoutes(deps: RouteDeps): CinderRoute[] {
         const { volumeId } = request.params as { volumeId: string };
         const volume = cloud.getVolume(ctx, volumeId);
         const type = typeNamer(cloud, ctx)(volume);
-        const body = deps.rowTexts.text(volume, `volume show\n${viewVariant(request)}`, type, () =>
-          Buffer.from(JSON.stringify({ volume: volumeDetail(viewOf(request), volume, type, true) })),
+        const body = deps.rowTexts.text(volume, `volume show\n${viewVariant(request)}`, type, (v, t) =>
+          Buffer.from(JSON.stringify({ volume: volumeDetail(viewOf(request), v, t, true) })),
         );
         return sendJsonBytes(reply, 200, body);
       },
