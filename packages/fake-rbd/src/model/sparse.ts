@@ -88,7 +88,8 @@ export class SparseWriter {
     const objectSize = this.state.objectSize;
     let size = Math.min(objectSize - (offset % objectSize), ASSEMBLY_MAX);
     if (this.writeEnd !== undefined) size = Math.min(size, this.writeEnd - offset);
-    this.assembly = new Uint8Array(size);
+    // not zero-filled: only the bytes copied in are ever stored or read
+    this.assembly = Buffer.allocUnsafeSlow(size);
     this.assemblyFilled = 0;
     this.assemblyOffset = offset;
   }
