@@ -107,7 +107,19 @@ function wrkGenerator(version: string): LoadGenerator {
       try {
         const script = join(dir, "bench.lua");
         writeFileSync(script, wrkScript(headers));
-        const args = ["-t1", `-c${connections}`, `-d${durationS}s`, "--latency", "-s", script, url];
+        // a generous timeout: a slow answer (a 10,000-volume list on a busy machine) is a
+        // figure, not an error; wrk counts timeouts as socket errors, which fail the run
+        const args = [
+          "-t1",
+          `-c${connections}`,
+          `-d${durationS}s`,
+          "--timeout",
+          "10s",
+          "--latency",
+          "-s",
+          script,
+          url,
+        ];
         const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
         let output = "";
         child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
