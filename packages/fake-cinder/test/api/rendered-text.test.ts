@@ -1,7 +1,7 @@
 // Hot reads (backup and volume show, detail lists) reuse each row's last JSON text while
 // the row is unchanged: the text must always be what rendering the current row gives.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RowTextCache } from "../../src/api/row-text.js";
+import { ListDocumentCache, RowTextCache } from "../../src/api/row-text.js";
 import { type Cluster, makeCluster } from "./helpers.js";
 
 describe("RowTextCache", () => {
@@ -110,6 +110,36 @@ describe("RowTextCache", () => {
     const other = new Version();
     cache.text(other, "v", null, () => String(++calls));
     expect(cache.text(other, "v", null, () => String(++calls))).toBe("4");
+  });
+});
+
+describe("ListDocumentCache", () => {
+  it("reuses the bytes only while head, every item and tail are the same", () => {
+    const docs = new ListDocumentCache();
+    const items = ['{"id":"a"}', '{"id":"b"}'];
+    const first = docs.body("k", '{"volumes":[', items, "]}");
+    expect(first.toString()).toBe('{"volumes":[{"id":"a"},{"id":"b"}]}');
+    expect(docs.body("k", '{"volumes":[', [...items], "]}")).toBe(first);
+    expect(docs.body("k", '{"volumes":[', ['{"id":"a"}', '{"id":"c"}'], "]}").toString()).toBe(
+      '{"volumes":[{"id":"a"},{"id":"c"}]}',
+    );
+    expect(docs.body("k", '{"volumes":[', ['{"id":"a"}'], "]}").toString()).toBe('{"volumes":[{"id":"a"}]}');
+    expect(docs.body("k", '{"volumes":[', ['{"id":"a"}'], '],"count":1}').toString()).toBe(
+      '{"volumes":[{"id":"a"}],"count":1}',
+    );
+    expect(docs.body("k", '{"backups":[', ['{"id":"a"}'], '],"count":1}').toString()).toBe(
+      '{"backups":[{"id":"a"}],"count":1}',
+    );
+    expect(docs.body("k", '{"volumes":[', [], "]}").toString()).toBe('{"volumes":[]}');
+  });
+
+  it("keeps a bounded number of documents and still answers right for a forgotten key", () => {
+    const docs = new ListDocumentCache();
+    const first = docs.body("k0", "[", ["0"], "]");
+    for (let i = 1; i < 40; i++) docs.body(`k${i}`, "[", [String(i)], "]");
+    const again = docs.body("k0", "[", ["0"], "]");
+    expect(again).not.toBe(first);
+    expect(again.toString()).toBe("[0]");
   });
 });
 
