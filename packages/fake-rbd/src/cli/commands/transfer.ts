@@ -163,7 +163,9 @@ export function exportDiffCommand(verb: Verb): Command {
           ...(opts.fromSnap !== undefined && { fromSnap: opts.fromSnap }),
           wholeObject: opts.wholeObject === true,
         });
-        await copy(source, destination, path === STDIO, diffProgress(progress, { kind: "export" }));
+        // without progress lines nobody needs the records scanned on the way
+        const observe = progress.enabled ? diffProgress(progress, { kind: "export" }) : undefined;
+        await copy(source, destination, path === STDIO, observe);
       });
     } catch (error) {
       throw failWith("export-diff error", error);
