@@ -86,6 +86,15 @@ async function bareHttp(): Promise<number> {
   return ms;
 }
 
+/**
+ * Adds the CPU this process (client thread and server worker; not child processes) spent
+ * since `since` to a row: on a busy machine seconds of CPU vary less than wall time.
+ */
+function withCpu(row: BenchRow, since: NodeJS.CpuUsage, whose: string): BenchRow {
+  const used = process.cpuUsage(since);
+  return { ...row, detail: `${row.detail}, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU ${whose}` };
+}
+
 /** Plain node:http: a GET body piped into a POST, both to the reference server. */
 async function plainRelay(url: string): Promise<number> {
   const started = performance.now();
@@ -108,11 +117,21 @@ export const suite: BenchSuite = async (report) => {
   const plain = await startServerWorker("./plain-worker.js");
   const references: { relay?: BenchRow; pipe?: BenchRow } = {};
   try {
-    references.relay = throughput("reference: node:http GET | POST", GiB, await plainRelay(plain.url));
+    let cpu = process.cpuUsage();
+    references.relay = withCpu(
+      throughput("reference: node:http GET | POST", GiB, await plainRelay(plain.url)),
+      cpu,
+      "(client + server)",
+    );
     report(references.relay);
     const t = performance.now();
+    cpu = process.cpuUsage();
     await sh(`node "${plainPipe}" download ${plain.url} | node "${plainPipe}" upload ${plain.url}`, {});
-    references.pipe = throughput("reference: node:http GET | POST (2 processes)", GiB, performance.now() - t);
+    references.pipe = withCpu(
+      throughput("reference: node:http GET | POST (2 processes)", GiB, performance.now() - t),
+      cpu,
+      "(server)",
+    );
     report(references.pipe);
   } finally {
     await plain.stop();
@@ -136,16 +155,28 @@ export const suite: BenchSuite = async (report) => {
 
     let streamBytes = 0;
     t = performance.now();
+    let cpu = process.cpuUsage();
     for await (const chunk of await rbd.exportDiff({ ...source, snap: "s1" }))
       streamBytes += (chunk as Buffer).length;
-    report(throughput("server: export-diff", streamBytes, performance.now() - t, TARGET));
+    report(
+      withCpu(
+        throughput("server: export-diff", streamBytes, performance.now() - t, TARGET),
+        cpu,
+        "(client + server)",
+      ),
+    );
 
     const target = { cluster: "backup", pool: "backups", image: "volume-1.backup" };
     await rbd.createImage(target, { size: 0 });
     t = performance.now();
+    cpu = process.cpuUsage();
     await rbd.importDiff(target, await rbd.exportDiff({ ...source, snap: "s1" }));
     report({
-      ...throughput("server: export-diff | import-diff", streamBytes, performance.now() - t, TARGET),
+      ...withCpu(
+        throughput("server: export-diff | import-diff", streamBytes, performance.now() - t, TARGET),
+        cpu,
+        "(client + server)",
+      ),
       ...(references.relay && { reference: references.relay }),
     });
     const a = await allocated(rbd, { ...source, snap: "s1" });
@@ -155,16 +186,21 @@ export const suite: BenchSuite = async (report) => {
 
     await rbd.createImage({ ...target, image: "volume-1.cli" }, { size: 0 });
     t = performance.now();
+    cpu = process.cpuUsage();
     await sh(
       `node "${bin}" export-diff --no-progress volumes/volume-1@s1 - | node "${bin}" --cluster backup import-diff --no-progress - backups/volume-1.cli`,
       { FAKE_RBD_URL: server.url },
     );
     report({
-      ...throughput(
-        "CLI: export-diff | import-diff (2 processes)",
-        streamBytes,
-        performance.now() - t,
-        TARGET,
+      ...withCpu(
+        throughput(
+          "CLI: export-diff | import-diff (2 processes)",
+          streamBytes,
+          performance.now() - t,
+          TARGET,
+        ),
+        cpu,
+        "(server)",
       ),
       ...(references.pipe && { reference: references.pipe }),
     });
