@@ -60,6 +60,17 @@ describe("RowTextCache", () => {
       () => {
         row.late = "added";
       },
+      () => {
+        // as many keys as before, but not the same ones
+        delete row.late;
+        row.other = "added";
+      },
+      () => {
+        // the same keys in another order
+        const { id, ...rest } = row;
+        for (const key of Object.keys(row)) delete row[key];
+        Object.assign(row, rest, { id });
+      },
     ];
     for (const change of changes) {
       const before = calls.n;
