@@ -34,10 +34,24 @@ async function startServerWorker(
   };
 }
 
-function sh(script: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Runs a shell pipeline; resolves to the CPU seconds (user + system) its processes used,
+ * as the shell's `times` reports them for its children.
+ */
+function sh(script: string, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile("/bin/sh", ["-c", script], { env: { ...process.env, ...env } }, (error, _out, stderr) =>
-      error ? reject(new Error(`${script}: ${stderr || error.message}`)) : resolve(),
+    execFile(
+      "/bin/sh",
+      ["-c", `${script} && times`],
+      { env: { ...process.env, ...env } },
+      (error, out, stderr) => {
+        if (error) return reject(new Error(`${script}: ${stderr || error.message}`));
+        const children = out.trim().split("\n").pop() ?? "";
+        const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map(
+          (m) => Number(m[1]) * 60 + Number(m[2]),
+        );
+        resolve(seconds.reduce((a, b) => a + b, 0));
+      },
     );
   });
 }
@@ -90,9 +104,11 @@ async function bareHttp(): Promise<number> {
  * Adds the CPU this process (client thread and server worker; not child processes) spent
  * since `since` to a row: on a busy machine seconds of CPU vary less than wall time.
  */
-function withCpu(row: BenchRow, since: NodeJS.CpuUsage, whose: string): BenchRow {
+function withCpu(row: BenchRow, since: NodeJS.CpuUsage, whose: string, children?: number): BenchRow {
   const used = process.cpuUsage(since);
-  return { ...row, detail: `${row.detail}, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU ${whose}` };
+  const own = `${((used.user + used.system) / 1e6).toFixed(1)} s CPU ${whose}`;
+  const theirs = children === undefined ? "" : ` + ${children.toFixed(1)} s in the two processes`;
+  return { ...row, detail: `${row.detail}, ${own}${theirs}` };
 }
 
 /** Plain node:http: a GET body piped into a POST, both to the reference server. */
@@ -126,11 +142,15 @@ export const suite: BenchSuite = async (report) => {
     report(references.relay);
     const t = performance.now();
     cpu = process.cpuUsage();
-    await sh(`node "${plainPipe}" download ${plain.url} | node "${plainPipe}" upload ${plain.url}`, {});
+    const pipeCpu = await sh(
+      `node "${plainPipe}" download ${plain.url} | node "${plainPipe}" upload ${plain.url}`,
+      {},
+    );
     references.pipe = withCpu(
       throughput("reference: node:http GET | POST (2 processes)", GiB, performance.now() - t),
       cpu,
       "(server)",
+      pipeCpu,
     );
     report(references.pipe);
   } finally {
@@ -187,7 +207,7 @@ export const suite: BenchSuite = async (report) => {
     await rbd.createImage({ ...target, image: "volume-1.cli" }, { size: 0 });
     t = performance.now();
     cpu = process.cpuUsage();
-    await sh(
+    const cliCpu = await sh(
       `node "${bin}" export-diff --no-progress volumes/volume-1@s1 - | node "${bin}" --cluster backup import-diff --no-progress - backups/volume-1.cli`,
       { FAKE_RBD_URL: server.url },
     );
@@ -201,6 +221,7 @@ export const suite: BenchSuite = async (report) => {
         ),
         cpu,
         "(server)",
+        cliCpu,
       ),
       ...(references.pipe && { reference: references.pipe }),
     });
