@@ -2,7 +2,7 @@
 // (two fake Cinder clusters, the CLI, tests) share one fake Ceph. Errors come back as the
 // same RbdError the server's backend threw; data streams flow both ways without buffering.
 import { Readable } from "node:stream";
-import { Agent, type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import type {
   CreateImageOptions,
@@ -18,6 +18,7 @@ import type {
   SnapInfo,
   SnapRef,
 } from "./backend.js";
+import { Agent, request } from "./http-client.js";
 import { RbdError } from "./model/errors.js";
 import {
   clusterPath,
@@ -50,7 +51,7 @@ export class RemoteRbd implements RbdBackend {
   readonly url: string;
   readonly #origin: string;
   readonly #defaultCluster: string;
-  readonly #agent: Agent;
+  readonly #agent: InstanceType<typeof Agent>;
   /** lines the server sent beside an error (import-diff's warnings) */
   readonly #warnings = new WeakMap<RbdError, string[]>();
 
@@ -339,9 +340,8 @@ export class RemoteRbd implements RbdBackend {
     }
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(`${this.#origin}${path}${qs}`, {
+      response = await request(this.#agent, `${this.#origin}${path}${qs}`, {
         method,
-        dispatcher: this.#agent,
         highWaterMark: STREAM_BUFFER,
         ...(body !== undefined && { body }),
         ...(headers && { headers }),
