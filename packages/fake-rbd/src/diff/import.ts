@@ -1,9 +1,10 @@
 // `rbd import-diff`: applies parsed diff records to an image. Everything lands in a
 // copy-on-write staging state first and is committed only after the 'e' record, so a
 // refused or broken stream leaves the image exactly as it was (real rbd would leave a
-// half-applied image; that part is deliberately not copied). Write payloads are kept
-// as the views the parser hands over (no copy): a stream's chunks must not be reused
-// by their producer once pushed, which holds for every Node Readable.
+// half-applied image; that part is deliberately not copied). Large write payloads are
+// kept as the views the parser hands over (no copy), small ones are assembled into
+// object-sized buffers (see model/sparse.ts): a stream's chunks must not be reused by
+// their producer once pushed, which holds for every Node Readable.
 import { RbdError } from "../model/errors.js";
 import type { Image } from "../model/image.js";
 import { SparseWriter } from "../model/sparse.js";
