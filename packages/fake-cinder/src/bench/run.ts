@@ -2,10 +2,11 @@
 // in-process cross-cluster procedure, and memory. The server runs in a child process and
 // the load generator (wrk when installed, else autocannon; see load.ts) in another, 10
 // connections. Not a test: it prints figures, the issue's targets next to them and a
-// summary. Every figure is taken between two runs of the references (an empty Fastify
-// route and a plain node:http server), so on a busy machine the ratios still say how
-// close to those ceilings the fake gets; the server's CPU per request is printed too,
-// since it hardly moves with the neighbours' load.
+// summary (BENCH_DURATION=seconds and BENCH_VOLUMES=100 shorten it). Every figure is
+// taken between two runs of the references (an empty Fastify route and a plain node:http
+// server), so on a busy machine the ratios still say how close to those ceilings the fake
+// gets; the server's CPU per request is printed too, since it hardly moves with the
+// neighbours' load.
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { loadavg } from "node:os";
@@ -18,6 +19,13 @@ import { procedureBench } from "./procedure.js";
 const DURATION_S = Number(process.env.BENCH_DURATION ?? "5");
 const REFERENCE_S = Math.max(1, Math.round(DURATION_S / 2));
 const CONNECTIONS = 10;
+// BENCH_VOLUMES=100 runs only the cluster the targets are set for (a quicker check)
+const VOLUME_COUNTS = (process.env.BENCH_VOLUMES ?? "100,1000,10000").split(",").map((n) => {
+  const count = Number(n.trim());
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`BENCH_VOLUMES: ${JSON.stringify(n)} is not a count`);
+  return count;
+});
 const MiB = 1024 * 1024;
 
 interface ServerInfo {
@@ -150,7 +158,7 @@ await references(); // warm-up: JIT and connection setup
 const rows: Row[] = [];
 const memory: Array<{ volumes: number; heapMiB: number }> = [];
 try {
-  for (const volumes of [100, 1_000, 10_000]) {
+  for (const volumes of VOLUME_COUNTS) {
     const { proc, info } = await child<ServerInfo>("./server.js", [String(volumes)]);
     try {
       const base = `${info.url}/v3/${info.projectId}`;
@@ -278,7 +286,7 @@ const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ??
 console.log("");
 console.log(`figures (${generator.name}, ${CONNECTIONS} connections, ${DURATION_S} s each)`);
 for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));
-console.log(`heap per 10,000 volumes: ${fmt(per10k, 1)} MiB`);
+if (!Number.isNaN(per10k)) console.log(`heap per 10,000 volumes: ${fmt(per10k, 1)} MiB`);
 
 console.log("");
 console.log(
