@@ -119,7 +119,9 @@ start_cinder() {  # start_cinder NAME PORT
       -e "s|@BACKUP_POOL@|$BACKUP_POOL|g" -e "s|@CEPH_CONF@|$CEPH_CONF|g" -e "s|@RBD_USER@|$RBD_USER|g" \
       -e "s|@TRANSPORT@|rabbit://cinder:cinder@127.0.0.1:$RPORT/$name|g" "$HERE/cinder.conf.tmpl" > "$d/cinder.conf"
   cinder-manage --config-file "$d/cinder.conf" db sync >"$d/log/db-sync.log" 2>&1 || { cat "$d/log/db-sync.log"; fail "db sync for $name"; }
-  for svc in cinder-api cinder-scheduler cinder-volume cinder-backup; do
+  # the scheduler last: at its start it asks every volume and backup service for their
+  # capabilities, and a backup service already set up answers "backend_state: True"
+  for svc in cinder-api cinder-volume cinder-backup cinder-scheduler; do
     # own process group: cinder-volume forks a worker per backend, down.sh signals the group
     setsid "/usr/bin/$svc" --config-file "$d/cinder.conf" >"$d/log/$svc.stdout" 2>&1 </dev/null 3>&- &
     echo "$svc-$name $!" >> "$DIR/pids"
@@ -140,13 +142,23 @@ pools_known() {  # pools_known PORT -> the number of backend pools the scheduler
   curl -fs "http://127.0.0.1:$1/v3/$PROBE_PROJECT/scheduler-stats/get_pools" -H "X-Auth-Token: admin:$PROBE_PROJECT" 2>/dev/null \
     | jq '.pools | length' 2>/dev/null || echo 0
 }
+# Nor for backups: the scheduler picks a backup host only among the backup services whose
+# last capabilities report said "backend_state: True"; one sent before cinder-backup's driver
+# was set up (or before the scheduler listened) leaves every backup-create failing "Service
+# not found for creating backup" until the next report, up to a minute later. The scheduler
+# logs each report it takes (debug = true).
+backup_known() {  # backup_known NAME -> true once NAME's scheduler knows a working backup service
+  grep -q "Received backup service update from reference-$1: .*'backend_state': True" \
+    "$DIR/cinder-$1/log/cinder-scheduler.log" 2>/dev/null
+}
 for i in $(seq 480); do
   na=$(services_up "$PORT_A"); nb=$(services_up "$PORT_B")
-  [ "$na" -ge 3 ] && [ "$nb" -ge 3 ] && [ "$(pools_known "$PORT_A")" -ge 1 ] && [ "$(pools_known "$PORT_B")" -ge 1 ] && break
+  [ "$na" -ge 3 ] && [ "$nb" -ge 3 ] && [ "$(pools_known "$PORT_A")" -ge 1 ] && [ "$(pools_known "$PORT_B")" -ge 1 ] \
+    && backup_known a && backup_known b && break
   while read -r n pid; do
     case "$n" in cinder-*) [ -d "/proc/$pid" ] || { tail -n 20 "$DIR"/cinder-*/log/*.log; fail "$n (pid $pid) died"; } ;; esac
   done < "$DIR/pids"
-  [ "$i" = 480 ] && fail "services not up, or no backend pool reported to the scheduler, after 240 s (a: $na/3 up, b: $nb/3 up)"
+  [ "$i" = 480 ] && fail "services not up, or no backend pool or working backup service reported to the scheduler, after 240 s (a: $na/3 up, b: $nb/3 up)"
   sleep 0.5
 done
 CINDER_VERSION=$(dpkg-query -W -f '${Version}' cinder-common 2>/dev/null || echo unknown)
