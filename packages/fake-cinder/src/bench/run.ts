@@ -16,16 +16,37 @@ import { cpuReport } from "./cpu-ipc.js";
 import { chooseGenerator, type LoadResult } from "./load.js";
 import { procedureBench } from "./procedure.js";
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? "5");
-const REFERENCE_S = Math.max(1, Math.round(DURATION_S / 2));
 const CONNECTIONS = 10;
-// BENCH_VOLUMES=100 runs only the cluster the targets are set for (a quicker check)
-const VOLUME_COUNTS = (process.env.BENCH_VOLUMES ?? "100,1000,10000").split(",").map((n) => {
-  const count = Number(n.trim());
-  if (!Number.isInteger(count) || count < 1)
-    throw new Error(`BENCH_VOLUMES: ${JSON.stringify(n)} is not a count`);
-  return count;
+
+/** A setting from the environment, or one clear line and exit 2 (no stack trace). */
+function setting<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
+const DURATION_S = setting(() => {
+  const seconds = Number(process.env.BENCH_DURATION ?? "5");
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new Error(
+      `BENCH_DURATION: ${JSON.stringify(process.env.BENCH_DURATION)} is not a whole number of seconds`,
+    );
+  }
+  return seconds;
 });
+const REFERENCE_S = Math.max(1, Math.round(DURATION_S / 2));
+// BENCH_VOLUMES=100 runs only the cluster the targets are set for (a quicker check)
+const VOLUME_COUNTS = setting(() =>
+  (process.env.BENCH_VOLUMES ?? "100,1000,10000").split(",").map((n) => {
+    const count = Number(n.trim());
+    if (!Number.isInteger(count) || count < 1)
+      throw new Error(`BENCH_VOLUMES: ${JSON.stringify(n)} is not a count`);
+    return count;
+  }),
+);
 const MiB = 1024 * 1024;
 
 interface ServerInfo {
@@ -74,7 +95,7 @@ interface Measured extends LoadResult {
   load: number;
 }
 
-const generator = chooseGenerator();
+const generator = setting(() => chooseGenerator());
 const BENCH_HEADERS = (token: string) => ({ "X-Auth-Token": token, "OpenStack-API-Version": "volume 3.70" });
 
 async function measure(
