@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test tiers need (real Ceph 16.2 for the rbd
 # compatibility tests, the real cinder/openstack clients and tempest's schemas for
-# fake-cinder's client tests, chromium for the lab's live view). Idempotent: does nothing when all are present.
+# fake-cinder's client tests, chromium for the lab's live view, and wrk, the load
+# generator fake-cinder's bench prefers: autocannon shares the 2 cores it measures). Idempotent: does nothing when all are present.
 # Needs root (CI and the project's machines run as root).
 set -euo pipefail
 PKGS=(ceph-mon ceph-osd ceph-mgr ceph-common python3-rados python3-rbd uuid-runtime
-      python3-cinderclient python3-openstackclient python3-tempest chromium)
+      python3-cinderclient python3-openstackclient python3-tempest chromium wrk)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
