@@ -83,6 +83,13 @@ describe.skipIf(!existsSync(bin))("fake-rbd executable (dist/cli/bin.js)", () =>
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  it("serve on a port in use says so and exits with the errno (the server thread's listen error)", async () => {
+    const port = new URL(url).port;
+    const second = await run(["serve", "--port", port]);
+    expect(second.stderr).toContain(`listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    expect(second.exitCode).toBe(98);
+  });
+
   it("runs a Cinder-style full and incremental backup through a shell pipe into the conf's cluster", async () => {
     const env = { FAKE_RBD_URL: url };
     expect((await run(["pool", "create", "volumes"], env)).exitCode).toBe(0);

@@ -26,20 +26,8 @@ export function serveCommand(verb: Verb): Command {
       .map((c) => c.trim())
       .filter(Boolean);
     // loaded here so that every other verb starts without Fastify and the model
-    const [{ LocalRbd }, { startRbdServer }] = await Promise.all([
-      import("../../local.js"),
-      import("../../server/start.js"),
-    ]);
-    const backend = new LocalRbd();
-    // Listing each cluster's pools materialises it, so /_fake/state shows it from the start.
-    for (const cluster of clusters) await backend.listPools(cluster);
-    const server = await startRbdServer({
-      backend,
-      clusters: () => backend.ceph.listClusters(),
-      reset: () => backend.ceph.reset(),
-      port,
-      host: opts.host,
-    });
+    const { startRbdServerThread } = await import("../../server/thread.js");
+    const server = await startRbdServerThread({ port, host: opts.host, clusters });
     ctx.out(`${server.url}\n`);
     ctx.err(`fake-rbd: serving clusters ${clusters.join(", ")} at ${server.url} (Ctrl-C to stop)\n`);
     const signal = await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
