@@ -52,8 +52,6 @@ export const exchangeSchema = z.object({
   request: jsonValue.optional(),
   status: z.number().optional(),
   body: jsonValue.optional(),
-  /** polling: the statuses seen, collapsed to distinct consecutive values */
-  statuses: z.array(z.string()).optional(),
   /**
    * A race point: what is seen here depends on how far real Cinder's scheduler, volume or
    * backup service got. One observation per run; a committed snapshot keeps every distinct
