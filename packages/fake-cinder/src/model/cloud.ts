@@ -706,7 +706,8 @@ export class CinderCloud {
       migrationStatus: null,
       availabilityZone: az,
       volumeTypeId: type.id,
-      host: `${this.#host}@ceph#ceph`,
+      // the API creates the row unplaced; the scheduler's save sets host (see #placeByScheduler)
+      host: null,
       bootable: req.bootable ?? source?.bootable ?? false,
       encrypted: false,
       encryptionKeyId: null,
@@ -750,6 +751,7 @@ export class CinderCloud {
     this.#schedule("volume.create", target, this.#delays.volumeCreate, async (failure) => {
       const t = from ? TRANSITIONS["volume.create_from_backup"] : TRANSITIONS["volume.create"];
       if (volume.status !== t.volume.from || !this.#volumes.has(volume.id)) return;
+      this.#placeByScheduler(volume);
       try {
         if (failure) throw new Error(failure.reason);
         await this.#volumeDriver.createVolume(volume);
@@ -775,6 +777,15 @@ export class CinderCloud {
       }
     });
     return volume;
+  }
+
+  /**
+   * The scheduler picks the backend: one save sets host (and scheduled_at) and so stamps
+   * updated_at. Until then real Cinder shows host and updated_at both null.
+   */
+  #placeByScheduler(volume: Volume): void {
+    volume.host = `${this.#host}@ceph#ceph`;
+    volume.updatedAt = this.#clock.now();
   }
 
   /** the volume manager records its service and the driver's shared_targets (False for RBD) */
@@ -1754,6 +1765,7 @@ export class CinderCloud {
         throw err;
       }
       createdHere = true;
+      this.#placeByScheduler(volume);
       volume.launchedAt = this.#clock.now();
       this.#markCreatedByVolumeService(volume);
       this.#setVolumeStatus(volume, "available");
