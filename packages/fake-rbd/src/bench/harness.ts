@@ -1,4 +1,5 @@
 // A tiny bench harness: named measurements with targets, printed as one table.
+import type { ServerResponse } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -17,6 +18,19 @@ export interface BenchRow {
   higherIsBetter?: boolean;
   /** what plain Node moves the same way at the same moment: the fair yardstick on a busy machine */
   reference?: BenchRow;
+}
+
+/** The reference servers' answer: 1 GiB of `piece`, written as fast as the socket drains. */
+export function sendGiB(response: ServerResponse, piece: Buffer): void {
+  let sent = 0;
+  const pump = () => {
+    while (sent < GiB) {
+      sent += piece.length;
+      if (!response.write(piece)) return void response.once("drain", pump);
+    }
+    response.end();
+  };
+  pump();
 }
 
 export type BenchSuite = (report: (row: BenchRow) => void) => Promise<void>;

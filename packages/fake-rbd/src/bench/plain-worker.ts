@@ -6,23 +6,12 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parentPort } from "node:worker_threads";
+import { sendGiB } from "./harness.js";
 
-const GiB = 1024 ** 3;
 const piece = Buffer.alloc(4 * 1024 * 1024, 1);
 
 const server = createServer((request, response) => {
-  if (request.method === "GET") {
-    let sent = 0;
-    const pump = () => {
-      while (sent < GiB) {
-        sent += piece.length;
-        if (!response.write(piece)) return void response.once("drain", pump);
-      }
-      response.end();
-    };
-    pump();
-    return;
-  }
+  if (request.method === "GET") return sendGiB(response, piece);
   let kept: Buffer[] = [];
   let bytes = 0;
   request.on("data", (chunk: Buffer) => {

@@ -16,7 +16,7 @@ import { request } from "undici";
 import type { SnapRef } from "../backend.js";
 import { RemoteRbd } from "../remote.js";
 import { startRbdServerThread } from "../server/thread.js";
-import { type BenchRow, type BenchSuite, GiB, MiB, throughput } from "./harness.js";
+import { type BenchRow, type BenchSuite, GiB, MiB, sendGiB, throughput } from "./harness.js";
 
 const TARGET = 500;
 const bin = fileURLToPath(new URL("../cli/bin.js", import.meta.url));
@@ -77,17 +77,7 @@ async function allocated(rbd: RemoteRbd, ref: SnapRef): Promise<string> {
  */
 async function bareHttp(): Promise<number> {
   const chunk = Buffer.alloc(4 * MiB, 1);
-  const server = createServer((_request, response) => {
-    let sent = 0;
-    const pump = () => {
-      while (sent < GiB) {
-        sent += chunk.length;
-        if (!response.write(chunk)) return void response.once("drain", pump);
-      }
-      response.end();
-    };
-    pump();
-  });
+  const server = createServer((_request, response) => sendGiB(response, chunk));
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
