@@ -97,21 +97,27 @@ async function runScript(config: object): Promise<{ code: number; results: Check
   });
 }
 
+/** the Keystone password credentials of an openrc, as the check script reads them */
+function tempestAuth(env: Record<string, string | undefined>) {
+  return {
+    auth_url: env.OS_AUTH_URL,
+    username: env.OS_USERNAME,
+    password: env.OS_PASSWORD,
+    project_name: env.OS_PROJECT_NAME,
+    user_domain_name: env.OS_USER_DOMAIN_NAME ?? "Default",
+    project_domain_name: env.OS_PROJECT_DOMAIN_NAME ?? "Default",
+    region: env.OS_REGION_NAME ?? "RegionOne",
+  };
+}
+
 describe("tempest's volume response schemas accept the fake's answers", () => {
   let lab: FakeLab;
   let run: { code: number; results: CheckResult[]; stderr: string };
 
   beforeAll(async () => {
     lab = await FakeLab.start();
-    const env = lab.openrc("a", "admin");
     run = await runScript({
-      auth_url: env.OS_AUTH_URL,
-      username: env.OS_USERNAME,
-      password: env.OS_PASSWORD,
-      project_name: env.OS_PROJECT_NAME,
-      user_domain_name: env.OS_USER_DOMAIN_NAME ?? "Default",
-      project_domain_name: env.OS_PROJECT_DOMAIN_NAME ?? "Default",
-      region: env.OS_REGION_NAME ?? "RegionOne",
+      ...tempestAuth(lab.openrc("a", "admin")),
       microversions: MICROVERSIONS,
       timeout: 20,
     });
@@ -170,15 +176,8 @@ describe("tempest's volume response schemas accept what a member (non-admin) see
 
   beforeAll(async () => {
     lab = await FakeLab.start();
-    const env = lab.openrc("a", "member");
     run = await runScript({
-      auth_url: env.OS_AUTH_URL,
-      username: env.OS_USERNAME,
-      password: env.OS_PASSWORD,
-      project_name: env.OS_PROJECT_NAME,
-      user_domain_name: env.OS_USER_DOMAIN_NAME ?? "Default",
-      project_domain_name: env.OS_PROJECT_DOMAIN_NAME ?? "Default",
-      region: env.OS_REGION_NAME ?? "RegionOne",
+      ...tempestAuth(lab.openrc("a", "member")),
       microversions: MEMBER_MICROVERSIONS,
       timeout: 20,
       admin: false,
