@@ -20,6 +20,7 @@ export {
 } from "./api/identity.js";
 export { buildKeystoneApp, type CatalogService, type KeystoneAppOptions } from "./api/keystone/app.js";
 export { ApiVersion, MAX_VERSION, MIN_VERSION, requestedVersion } from "./api/microversion.js";
+export { seedBytes } from "./exercises/state.js";
 export {
   type Lab,
   type LabCluster,

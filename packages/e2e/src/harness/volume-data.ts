@@ -42,17 +42,5 @@ export async function sha256OfVolume(rbd: ImageBytes, ref: ImageLocation): Promi
   return hash.digest("hex");
 }
 
-/** Deterministic pseudo-random bytes (xorshift32), so a failing run can be reproduced. */
-export function patternBytes(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Deterministic pseudo-random bytes (the lab's xorshift32), so a failing run can be reproduced. */
+export { seedBytes as patternBytes } from "@cinderlab/fake-cinder";

@@ -6,11 +6,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { compareScenario, type ScenarioComparison } from "./compare.js";
+import type { ScenarioComparison } from "./compare.js";
 import { declaredDifferences } from "./declared.js";
+import { compareFakes } from "./fakes.js";
 import { scenarios } from "./scenarios.js";
-import { readSnapshot, runScenario, SNAPSHOT_DIR } from "./snapshots.js";
-import { fakesTarget } from "./targets.js";
+import { readSnapshot, SNAPSHOT_DIR } from "./snapshots.js";
 import type { SnapshotFile } from "./types.js";
 
 const E2E_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -31,21 +31,7 @@ export async function compareAll(): Promise<
   const out = [];
   for (const scenario of scenarios) {
     const snapshot = await readSnapshot(SNAPSHOT_DIR, scenario.name);
-    const target = await fakesTarget();
-    try {
-      const steps = await runScenario(target, scenario);
-      out.push({
-        snapshot,
-        comparison: compareScenario(
-          scenario.name,
-          snapshot.steps,
-          steps,
-          declaredDifferences[scenario.name] ?? [],
-        ),
-      });
-    } finally {
-      await target.close();
-    }
+    out.push({ snapshot, comparison: (await compareFakes(scenario, snapshot.steps)).comparison });
   }
   return out;
 }

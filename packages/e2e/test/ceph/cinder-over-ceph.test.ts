@@ -6,19 +6,18 @@
 // carry the names Cinder 21's ceph driver gives them and the restored volume's bytes equal
 // the source's (sha256 of real `rbd export`). Then `cinder-migrate run` verifies its
 // migration through real rbd, and `cinder-migrate verify` catches a corrupted restored image.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { parseDiffStream, RbdCliBackend } from "@cinderlab/fake-rbd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { StartedCeph } from "../../src/ceph/index.js";
 import { FakeLab } from "../../src/harness/lab.js";
+import { MIGRATOR_BIN, runMigrator } from "../../src/harness/migrator.js";
 import { patternBytes, writeVolumeBytes } from "../../src/harness/volume-data.js";
 import { CinderCli, UUID } from "../clients/cinder-cli.js";
 import { cephUnavailable, startCeph } from "./cluster.js";
@@ -26,7 +25,6 @@ import { cephUnavailable, startCeph } from "./cluster.js";
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 const POOLS = { a: "volumes-a", b: "volumes-b", backup: "backups" } as const;
-const MIGRATOR_BIN = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../migrator/dist/bin.js");
 /** cinder/backup/drivers/ceph.py: "backup.%s.snap.%s" % (backup_id, time.time()) */
 const backupSnap = (bid: string) => new RegExp(`^backup\\.${bid}\\.snap\\.\\d+\\.\\d+$`);
 
@@ -81,22 +79,6 @@ async function sha256OfAllocated(stream: Readable): Promise<string> {
   if (size === undefined) throw new Error("export-diff stream without an image size record");
   zerosTo(size);
   return hash.digest("hex");
-}
-
-function runMigrator(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [MIGRATOR_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
-  });
 }
 
 describe.skipIf(cephUnavailable)("fake-cinder lab on a real Ceph", () => {

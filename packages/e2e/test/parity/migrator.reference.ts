@@ -4,23 +4,21 @@
 // Cinder's noauth API. The volume must land in real B with the source's name and size, and
 // its image's bytes (sha256 of a real `rbd export`) must equal the source's; the migrator's
 // reported checksums must be the digest of the source volume's bytes.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { RbdCliBackend } from "@cinderlab/fake-rbd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { MIGRATOR_BIN, runMigrator } from "../../src/harness/migrator.js";
 import { patternBytes, writeVolumeBytes } from "../../src/harness/volume-data.js";
 import { type ReferenceEnv, readReferenceEnv } from "../../src/parity/targets.js";
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 const POOLS = { a: "volumes-a", b: "volumes-b" } as const;
-const MIGRATOR_BIN = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../migrator/dist/bin.js");
 // noauth: Cinder takes the caller from the token; the project in the URL must be hex
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const USER = "cinderlab-migrator";
@@ -97,22 +95,6 @@ class NoauthCinder {
       "",
     ].join("\n");
   }
-}
-
-function runMigrator(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [MIGRATOR_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
-  });
 }
 
 describe("cinder-migrate against real Cinder A and B", () => {

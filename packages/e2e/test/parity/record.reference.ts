@@ -12,17 +12,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  compareScenario,
-  describeUndeclared,
-  mergeRecordings,
-  newObservations,
-} from "../../src/parity/compare.js";
-import { declaredDifferences } from "../../src/parity/declared.js";
+import { describeUndeclared, mergeRecordings, newObservations } from "../../src/parity/compare.js";
+import { compareFakes } from "../../src/parity/fakes.js";
 import { recordAll } from "../../src/parity/record.js";
 import { scenarios } from "../../src/parity/scenarios.js";
-import { readSnapshot, runScenario, SNAPSHOT_DIR } from "../../src/parity/snapshots.js";
-import { fakesTarget, readReferenceEnv, referenceTarget } from "../../src/parity/targets.js";
+import { readSnapshot, SNAPSHOT_DIR } from "../../src/parity/snapshots.js";
+import { readReferenceEnv, referenceTarget } from "../../src/parity/targets.js";
 
 let dir: string;
 
@@ -48,18 +43,9 @@ describe("the fakes against a fresh recording of real Cinder", () => {
           `${scenario.name}: real Cinder showed an observation not in the committed snapshot at "${step}": ${JSON.stringify(observation).slice(0, 400)}`,
         );
       }
-      const target = await fakesTarget();
-      let steps: Awaited<ReturnType<typeof runScenario>>;
-      try {
-        steps = await runScenario(target, scenario);
-      } finally {
-        await target.close();
-      }
-      const comparison = compareScenario(
-        scenario.name,
+      const { steps, comparison } = await compareFakes(
+        scenario,
         mergeRecordings(committed.steps, fresh.steps),
-        steps,
-        declaredDifferences[scenario.name] ?? [],
       );
       expect(
         comparison.failing,

@@ -13,7 +13,7 @@ export function newRequestId(): string {
 
 /** Sends a pre-built JSON body; skips Fastify's serializer lookup on hot paths. */
 export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return sendJsonText(reply, status, JSON.stringify(body));
+  return reply.code(status).type("application/json").send(JSON.stringify(body));
 }
 
 // Rendered timestamps, per Date object: list views render the same few dates on every
@@ -33,15 +33,10 @@ export function isoMicro(date: Date): string {
   return text;
 }
 
-/** Sends JSON text already rendered (see RowTextCache). */
-export function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
-  return reply.code(status).type("application/json").send(text);
-}
-
 /**
  * Sends a JSON document already encoded. Fastify gives a JSON string the charset
  * parameter but leaves a Buffer's type as set, so it is spelled out: the headers are the
- * same as sendJsonText's.
+ * same as sendJson's.
  */
 export function sendJsonBytes(reply: FastifyReply, status: number, body: Buffer): FastifyReply {
   return reply.code(status).type("application/json; charset=utf-8").send(body);
